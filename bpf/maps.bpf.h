@@ -1,0 +1,97 @@
+/* The maps of the XDP program. Names are the skeleton's and the pin names
+ * under <bpffs>/xdptcp/<netns-inode>/<ifname>/ (see user/loader). */
+#ifndef XDPTCP_MAPS_BPF_H
+#define XDPTCP_MAPS_BPF_H
+
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+#include "xdptcp/tcb.h"
+#include "xdptcp/stats.h"
+
+#ifndef XDPTCP_MAX_CONNS
+#define XDPTCP_MAX_CONNS 65536
+#endif
+#ifndef XDPTCP_MAX_TW
+#define XDPTCP_MAX_TW 262144
+#endif
+#ifndef XDPTCP_MAX_QUEUES
+#define XDPTCP_MAX_QUEUES 64
+#endif
+
+/* Compact TCBs, mmapped by the control plane. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, XDPTCP_MAX_CONNS);
+	__type(key, __u32);
+	__type(value, struct xdptcp_tcb);
+} tcbs SEC(".maps");
+
+/* 4-tuple -> {slot, generation} */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, XDPTCP_MAX_CONNS);
+	__type(key, struct xdptcp_flow_key);
+	__type(value, struct xdptcp_flow);
+} flows SEC(".maps");
+
+/* TIME-WAIT entries; an entry past its deadline counts as absent. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, XDPTCP_MAX_TW);
+	__type(key, struct xdptcp_flow_key);
+	__type(value, struct xdptcp_tw);
+} timewait SEC(".maps");
+
+/* Local ports xdptcp serves (key: port in network byte order). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __be16);
+	__type(value, struct xdptcp_port);
+} ports SEC(".maps");
+
+/* One AF_XDP socket per RX queue. */
+struct {
+	__uint(type, BPF_MAP_TYPE_XSKMAP);
+	__uint(max_entries, XDPTCP_MAX_QUEUES);
+	__type(key, __u32);
+	__type(value, __u32);
+} xsks SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct xdptcp_config);
+} config SEC(".maps");
+
+/* Layout hash of include/xdptcp (xdptcp_abi_hash()), written by the loader. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} abi SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, XDPTCP_STAT_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} stats SEC(".maps");
+
+static __always_inline void stat_add(__u32 id, __u64 n)
+{
+	__u64 *v = bpf_map_lookup_elem(&stats, &id);
+
+	if (v)
+		*v += n;
+}
+
+static __always_inline void stat_inc(__u32 id)
+{
+	stat_add(id, 1);
+}
+
+#endif

@@ -1,0 +1,41 @@
+/* A hashed timer wheel (Varghese & Lauck) driven by the time passed in:
+ * nothing here reads a clock. Timers are intrusive; one per connection is
+ * enough (the engine re-arms it at its next deadline). */
+#ifndef XDPTCP_TCP_TIMER_WHEEL_H
+#define XDPTCP_TCP_TIMER_WHEEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct twheel_timer {
+	struct twheel_timer *next, *prev; /* in a slot's list; NULL when idle */
+	uint64_t deadline;                /* ns */
+	void *owner;                      /* the caller's (e.g. the connection) */
+};
+
+struct twheel {
+	struct twheel_timer *slots; /* nslots list heads (sentinels) */
+	size_t nslots;              /* power of two */
+	uint64_t tick_ns;           /* resolution */
+	uint64_t now;               /* last time expired up to */
+	size_t count;               /* armed timers */
+};
+
+/* nslots must be a power of two; tick_ns > 0. Returns 0 or -ENOMEM. */
+int twheel_init(struct twheel *w, size_t nslots, uint64_t tick_ns, uint64_t now);
+void twheel_free(struct twheel *w);
+
+/* Arm (or re-arm) t to fire at deadline; a deadline in the past fires at the
+ * next twheel_expire. */
+void twheel_arm(struct twheel *w, struct twheel_timer *t, uint64_t deadline);
+void twheel_cancel(struct twheel *w, struct twheel_timer *t);
+static inline int twheel_armed(const struct twheel_timer *t) { return t->next != NULL; }
+
+/* Unlink up to max timers whose deadline <= now into out[]; returns how many.
+ * Call again while it returns max. A timer fires at most one tick late. */
+size_t twheel_expire(struct twheel *w, uint64_t now, struct twheel_timer **out, size_t max);
+
+/* Earliest armed deadline, or UINT64_MAX when none (O(count) scan bound by slots). */
+uint64_t twheel_next(const struct twheel *w);
+
+#endif
