@@ -4,6 +4,7 @@
 #ifndef XDPTCP_TESTS_XDP_FIXTURE_H
 #define XDPTCP_TESTS_XDP_FIXTURE_H
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
