@@ -518,7 +518,7 @@ static void test_other_port_tcp_passed(void **state)
 	expect_only(c, 0, XDP_PASS, XDPTCP_STAT_PASS_NOT_OURS);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		T(test_shorter_than_ethernet_refused),
@@ -567,5 +567,6 @@ int main(void)
 		T(test_other_port_tcp_passed),
 	};
 
+	fx_obj_path = pkt_world_obj_arg(argc, argv);
 	return cmocka_run_group_tests(tests, fx_group_setup, fx_group_teardown);
 }
