@@ -54,6 +54,14 @@ static int map_fd(struct pkt_world *w, const char *name)
 	return m ? bpf_map__fd(m) : -ENOENT;
 }
 
+uint64_t pkt_now_coarse_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
 int pkt_world_open(struct pkt_world *w, const char *obj_path)
 {
 	size_t sz = (size_t)PKT_WORLD_SLOTS * sizeof(struct xdptcp_tcb);
@@ -290,9 +298,11 @@ int pkt_world_run(struct pkt_world *w, const uint8_t *frame, size_t len, struct 
 		    .ctx_size_out = sizeof(ctx_out), .repeat = 1);
 
 	memset(r, 0, sizeof(*r));
+	r->c0 = pkt_now_coarse_ns();
 	r->t0 = pkt_now_ns();
 	r->err = bpf_prog_test_run_opts(w->prog_fd, &o) ? -errno : 0;
 	r->t1 = pkt_now_ns();
+	r->c1 = pkt_now_coarse_ns();
 	if (r->err)
 		return r->err;
 	r->retval = o.retval;

@@ -65,6 +65,7 @@ struct pkt_run {
 	const uint8_t *frame; /* into buf, after the metadata */
 	uint32_t frame_len;
 	uint64_t t0, t1;   /* CLOCK_MONOTONIC around the run */
+	uint64_t c0, c1;   /* CLOCK_MONOTONIC_COARSE around the run */
 };
 
 int pkt_world_run(struct pkt_world *w, const uint8_t *frame, size_t len, struct pkt_run *r);
@@ -93,5 +94,6 @@ void *pkt_dump_find(struct pkt_dump *d, const void *k);
 int pkt_snap_diff(const struct pkt_snap *want, const struct pkt_snap *got);
 
 uint64_t pkt_now_ns(void);
+uint64_t pkt_now_coarse_ns(void);
 
 #endif
