@@ -81,10 +81,7 @@ static __always_inline int tw_answer(struct xdp_md *ctx, const struct pkt *p,
 	ip->check = 0;
 	ip->saddr = p->key.laddr;
 	ip->daddr = p->key.raddr;
-	sum = 0;
-	if (csum_add_words(&sum, ip, 5, end))
-		return drop(XDPTCP_STAT_DROP_NO_ROOM);
-	ip->check = ~csum_fold(sum);
+	ip->check = ~csum_fold(csum_words_fixed(ip, 5));
 
 	tcp->source = p->key.lport;
 	tcp->dest = p->key.rport;
@@ -102,8 +99,10 @@ static __always_inline int tw_answer(struct xdp_md *ctx, const struct pkt *p,
 		opts[2] = bpf_htonl(tw->ts_recent);
 	}
 	sum = csum_tcp_pseudo(p->key.laddr, p->key.raddr, tcp_len);
-	if (csum_add_words(&sum, tcp, tcp_len / 4, end))
-		return drop(XDPTCP_STAT_DROP_NO_ROOM);
+	if (with_ts)
+		sum += csum_words_fixed(tcp, 8);
+	else
+		sum += csum_words_fixed(tcp, 5);
 	tcp->check = ~csum_fold(sum);
 
 	stat_inc(XDPTCP_STAT_TW_REACK);
