@@ -83,6 +83,45 @@ static void test_fast_ack_no_timestamps(void **state)
 	fx_check_maps(c, FX_SLOT);
 }
 
+static void test_fast_ack_resets_dupacks(void **state)
+{
+	struct pkt_case *c = *state;
+
+	fx_fast_flow(c)->dupacks = 2;
+	c->s.ack = 5001;
+	fx_run(c, XDP_DROP);
+	want_ack_applied(c, 5001);
+	c->want.stats[XDPTCP_STAT_FAST_ACK]++;
+	fx_check_maps(c, FX_SLOT);
+}
+
+static void test_fast_ack_nothing_outstanding(void **state)
+{
+	struct pkt_case *c = *state;
+	struct xdptcp_tcb *t = fx_fast_flow(c);
+
+	/* ack == snd_una == snd_nxt, same window: not a duplicate ACK */
+	t->snd_nxt = t->snd_una;
+	fx_run(c, XDP_DROP);
+	W_TCB(c)->ts_recent = FX_TSVAL;
+	W_TCB(c)->tsecr_last = FX_TSECR;
+	W_TCB(c)->acks_fast++;
+	c->want.stats[XDPTCP_STAT_FAST_ACK]++;
+	fx_check_maps(c, FX_SLOT);
+}
+
+static void test_fast_ack_short_of_notify(void **state)
+{
+	struct pkt_case *c = *state;
+
+	fx_fast_flow(c)->notify_seq = 6001;
+	c->s.ack = 6000;
+	fx_run(c, XDP_DROP);
+	want_ack_applied(c, 6000);
+	c->want.stats[XDPTCP_STAT_FAST_ACK]++;
+	fx_check_maps(c, FX_SLOT);
+}
+
 static void test_fast_ack_notify(void **state)
 {
 	struct pkt_case *c = *state;
@@ -470,6 +509,31 @@ static void test_slow_listen(void **state)
 	fx_check_maps(c, -1);
 }
 
+static void test_no_room_for_metadata(void **state)
+{
+	struct pkt_case *c = *state;
+	enum { PRE = 216 };
+	static uint8_t buf[PRE + PKT_MAX];
+
+	/* Metadata already fills the headroom test_run offers (256 bytes less
+	 * a struct xdp_frame: 216): bpf_xdp_adjust_meta has no room for ours. */
+	need_xsk();
+	assert_int_equal(pkt_world_add_port(&W, 80), 0);
+	c->s.flags = PKT_SYN;
+	c->len = pkt_build(&c->s, c->frame, sizeof(c->frame));
+	memset(buf, 0xee, PRE);
+	memcpy(buf + PRE, c->frame, c->len);
+	assert_int_equal(pkt_case_begin(c, &W), 0);
+	assert_int_equal(pkt_world_run_meta(&W, buf, PRE + c->len, PRE, &c->r), 0);
+	assert_int_equal(c->r.retval, XDP_DROP);
+	assert_int_equal(c->r.meta_len, PRE);
+	assert_memory_equal(c->r.buf, buf, PRE + c->len);
+	c->want.stats[XDPTCP_STAT_SLOW_LISTEN]++;
+	c->want.stats[XDPTCP_STAT_SLOW]++;
+	c->want.stats[XDPTCP_STAT_DROP_NO_ROOM]++;
+	fx_check_maps(c, -1);
+}
+
 static void test_pass_other_port(void **state)
 {
 	struct pkt_case *c = *state;
@@ -488,6 +552,9 @@ int main(int argc, char **argv)
 		T(test_fast_ack_consumed),
 		T(test_fast_ack_window_update),
 		T(test_fast_ack_no_timestamps),
+		T(test_fast_ack_resets_dupacks),
+		T(test_fast_ack_nothing_outstanding),
+		T(test_fast_ack_short_of_notify),
 		T(test_fast_ack_notify),
 		T(test_fast_dupack),
 		T(test_slow_dupack3),
@@ -515,6 +582,7 @@ int main(int argc, char **argv)
 		T(test_seq_wraps),
 		T(test_drop_bad_slot),
 		T(test_slow_listen),
+		T(test_no_room_for_metadata),
 		T(test_pass_other_port),
 	};
 

@@ -291,7 +291,13 @@ void pkt_world_key(const struct pkt_spec *s, struct xdptcp_flow_key *k)
 
 int pkt_world_run(struct pkt_world *w, const uint8_t *frame, size_t len, struct pkt_run *r)
 {
-	struct xdp_md ctx_in = {.data_end = (uint32_t)len}, ctx_out = {0};
+	return pkt_world_run_meta(w, frame, len, 0, r);
+}
+
+int pkt_world_run_meta(struct pkt_world *w, const uint8_t *frame, size_t len, uint32_t meta_len,
+		       struct pkt_run *r)
+{
+	struct xdp_md ctx_in = {.data = meta_len, .data_end = (uint32_t)len}, ctx_out = {0};
 	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = frame, .data_size_in = (uint32_t)len,
 		    .data_out = r->buf, .data_size_out = sizeof(r->buf), .ctx_in = &ctx_in,
 		    .ctx_size_in = sizeof(ctx_in), .ctx_out = &ctx_out,

@@ -69,6 +69,10 @@ struct pkt_run {
 };
 
 int pkt_world_run(struct pkt_world *w, const uint8_t *frame, size_t len, struct pkt_run *r);
+/* Same, with the first meta_len bytes of buf handed in as metadata already
+ * in front of the frame (test_run takes it from the headroom). */
+int pkt_world_run_meta(struct pkt_world *w, const uint8_t *buf, size_t len, uint32_t meta_len,
+		       struct pkt_run *r);
 /* Copies the metadata the run returned; -1 if there was none of that size. */
 int pkt_run_meta(const struct pkt_run *r, struct xdptcp_meta *m);
 
