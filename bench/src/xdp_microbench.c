@@ -52,8 +52,6 @@ struct bench {
 	int lookup_fd;  /* reference: one missing `flows` lookup, XDP_DROP */
 	int wrapper_fd; /* restore state, tail-call progs[0] */
 	int progs_fd;   /* BPF_MAP_TYPE_PROG_ARRAY of one */
-	uint8_t frame[PKT_MAX];
-	size_t len;
 	uint8_t out[PKT_MAX + 64];
 };
 
@@ -198,59 +196,71 @@ static int cmp_u32(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* Median ns per frame over o->runs runs; checks the action every run and
- * that counter `stat` (if >= 0) moved by repeat * runs. */
-static int measure(struct bench *b, const struct opts *o, int prog_fd, uint32_t action, int stat,
-		   uint32_t *median)
-{
+/* One row of the table: a frame, the program it goes to and what it must
+ * come out as. */
+struct bcase {
+	const char *name, *verdict;
+	int prog_fd;
+	int target_fd; /* >= 0: run behind the wrapper, tail-calling this */
+	uint32_t action;
+	int stat;      /* counter that must move once per frame, or -1 */
+	uint8_t frame[PKT_MAX];
+	size_t len;
 	uint32_t ns[99];
+	uint32_t median;
+};
+
+/* Rounds of one run per case, so that load from elsewhere on the machine
+ * hits every case alike; then the median per case. Checks the action of
+ * every run and that each counter moved by repeat * runs. */
+static int measure_all(struct bench *b, const struct opts *o, struct bcase *cs, int n)
+{
 	struct pkt_snap s0, s1;
-	int err = 0;
+	int err = pkt_snap_take(&b->w, &s0);
 
-	if (stat >= 0 && pkt_snap_take(&b->w, &s0))
-		return -ENOMEM;
-	for (unsigned int i = 0; i < o->runs && !err; i++) {
-		LIBBPF_OPTS(bpf_test_run_opts, t, .data_in = b->frame, .data_size_in = (uint32_t)b->len,
-			    .data_out = b->out, .data_size_out = sizeof(b->out), .repeat = o->repeat);
+	for (unsigned int r = 0; r < o->runs && !err; r++) {
+		for (int i = 0; i < n && !err; i++) {
+			struct bcase *c = &cs[i];
+			LIBBPF_OPTS(bpf_test_run_opts, t, .data_in = c->frame,
+				    .data_size_in = (uint32_t)c->len, .data_out = b->out,
+				    .data_size_out = sizeof(b->out), .repeat = o->repeat);
 
-		if (bpf_prog_test_run_opts(prog_fd, &t)) {
-			err = -errno;
-			break;
-		}
-		if (t.retval != action) {
-			fprintf(stderr, "action %u, want %u\n", t.retval, action);
-			err = -EPROTO;
-		}
-		ns[i] = t.duration;
-	}
-	if (!err && stat >= 0) {
-		if (pkt_snap_take(&b->w, &s1)) {
-			err = -ENOMEM;
-		} else {
-			uint64_t d = s1.stats[stat] - s0.stats[stat];
-
-			if (d != (uint64_t)o->repeat * o->runs) {
-				fprintf(stderr, "counter %s moved %llu, want %llu\n",
-					xdptcp_stat_name((unsigned int)stat), (unsigned long long)d,
-					(unsigned long long)o->repeat * o->runs);
+			if (c->target_fd >= 0 && (err = set_target(b, c->target_fd)))
+				break;
+			if (bpf_prog_test_run_opts(c->prog_fd, &t)) {
+				err = -errno;
+				break;
+			}
+			if (t.retval != c->action) {
+				fprintf(stderr, "%s: action %u, want %u\n", c->name, t.retval,
+					c->action);
 				err = -EPROTO;
 			}
-			pkt_snap_free(&s1);
+			c->ns[r] = t.duration;
 		}
 	}
-	if (stat >= 0)
-		pkt_snap_free(&s0);
-	if (err)
-		return err;
-	qsort(ns, o->runs, sizeof(ns[0]), cmp_u32);
-	*median = ns[o->runs / 2];
-	return 0;
-}
+	if (!err)
+		err = pkt_snap_take(&b->w, &s1);
+	for (int i = 0; i < n && !err; i++) {
+		uint64_t d, want = (uint64_t)o->repeat * o->runs;
 
-static int build(struct bench *b, const struct pkt_spec *s)
-{
-	b->len = pkt_build(s, b->frame, sizeof(b->frame));
-	return b->len ? 0 : -EMSGSIZE;
+		if (cs[i].stat < 0)
+			continue;
+		d = s1.stats[cs[i].stat] - s0.stats[cs[i].stat];
+		if (d != want) {
+			fprintf(stderr, "%s: counter %s moved %llu, want %llu\n", cs[i].name,
+				xdptcp_stat_name((unsigned int)cs[i].stat), (unsigned long long)d,
+				(unsigned long long)want);
+			err = -EPROTO;
+		}
+	}
+	pkt_snap_free(&s0);
+	pkt_snap_free(&s1);
+	for (int i = 0; i < n && !err; i++) {
+		qsort(cs[i].ns, o->runs, sizeof(cs[i].ns[0]), cmp_u32);
+		cs[i].median = cs[i].ns[o->runs / 2];
+	}
+	return err;
 }
 
 /* A fast flow as tests/bpf/xdp_fixture.h makes it, and its in-order ACK. */
@@ -311,22 +321,26 @@ static int tw_pair(struct bench *b, struct pkt_spec *s, uint8_t opts[12])
 	return err ? err : pkt_world_add_tw(&b->w, &r, &tw);
 }
 
-struct row {
-	const char *name, *verdict;
-	uint32_t ns;    /* measured */
-	int wrapped;    /* behind the wrapper: ns - wrapper_drop + drop */
-};
+enum { C_DROP, C_WRAP, C_CLOCK, C_LOOKUP, C_ACK, C_DATA, C_PASS, C_TW, C_N };
+
+static int add_case(struct bcase *c, const char *name, const char *verdict, int prog_fd,
+		    int target_fd, uint32_t action, int stat, const struct pkt_spec *s)
+{
+	*c = (struct bcase){.name = name, .verdict = verdict, .prog_fd = prog_fd,
+			    .target_fd = target_fd, .action = action, .stat = stat};
+	c->len = pkt_build(s, c->frame, sizeof(c->frame));
+	return c->len ? 0 : -EMSGSIZE;
+}
 
 int main(int argc, char **argv)
 {
 	static struct bench b;
+	static struct bcase cs[C_N];
 	static uint8_t payload[PAYLOAD];
-	struct pkt_spec s;
-	uint8_t opts[12];
+	uint8_t opts[12], tw_opts[12];
+	struct pkt_spec s, tw;
 	struct opts o;
-	struct row rows[8];
-	uint32_t t_clock = 0, t_lookup = 0, t_drop = 0, t_wrap = 0, t_ack = 0, t_data = 0, t_pass = 0, t_tw = 0;
-	int n = 0, err;
+	int err;
 
 	if (parse_opts(argc, argv, &o))
 		return 2;
@@ -341,77 +355,56 @@ int main(int argc, char **argv)
 		err = pkt_world_reset(&b.w);
 	if (!err)
 		err = pkt_world_xsk_add(&b.w, 0);
+	if (!err)
+		err = fast_flow(&b, &s, opts);
+	if (!err)
+		err = tw_pair(&b, &tw, tw_opts);
 	if (err) {
 		fprintf(stderr, "setup: %s\n", strerror(-err));
 		goto out;
 	}
 
-	/* trivial XDP_DROP, alone and behind the wrapper, on a pure ACK frame */
-	fast_flow(&b, &s, opts);
-	err = build(&b, &s);
-	if (!err)
-		err = measure(&b, &o, b.drop_fd, XDP_DROP, -1, &t_drop);
-	if (!err)
-		err = set_target(&b, b.drop_fd);
-	if (!err)
-		err = measure(&b, &o, b.wrapper_fd, XDP_DROP, -1, &t_wrap);
-	if (!err)
-		err = measure(&b, &o, b.clock_fd, XDP_DROP, -1, &t_clock);
-	if (!err)
-		err = measure(&b, &o, b.lookup_fd, XDP_DROP, -1, &t_lookup);
-	rows[n++] = (struct row){"trivial XDP_DROP", "DROP", t_drop, 0};
-	rows[n++] = (struct row){"wrapper + trivial", "DROP", t_wrap, 0};
-	rows[n++] = (struct row){"ref: bpf_ktime_get_ns", "DROP", t_clock, 0};
-	rows[n++] = (struct row){"ref: 1 flows lookup", "DROP", t_lookup, 0};
-
+	/* references, on the pure ACK frame */
+	err = add_case(&cs[C_DROP], "trivial XDP_DROP", "DROP", b.drop_fd, -1, XDP_DROP, -1, &s);
+	err = err ?: add_case(&cs[C_WRAP], "wrapper + trivial", "DROP", b.wrapper_fd, b.drop_fd,
+			      XDP_DROP, -1, &s);
+	err = err ?: add_case(&cs[C_CLOCK], "ref: bpf_ktime_get_ns", "DROP", b.clock_fd, -1,
+			      XDP_DROP, -1, &s);
+	err = err ?: add_case(&cs[C_LOOKUP], "ref: 1 flows lookup", "DROP", b.lookup_fd, -1,
+			      XDP_DROP, -1, &s);
 	/* pure ACK advancing snd_una, consumed */
-	if (!err)
-		err = set_target(&b, b.w.prog_fd);
-	if (!err)
-		err = measure(&b, &o, b.wrapper_fd, XDP_DROP, XDPTCP_STAT_FAST_ACK, &t_ack);
-	rows[n++] = (struct row){"pure ACK consumed", "DROP", t_ack, 1};
-
+	err = err ?: add_case(&cs[C_ACK], "pure ACK consumed", "DROP", b.wrapper_fd, b.w.prog_fd,
+			      XDP_DROP, XDPTCP_STAT_FAST_ACK, &s);
 	/* in-order data with an ACK, redirected with metadata */
 	s.payload = payload;
 	s.paylen = sizeof(payload);
-	if (!err)
-		err = build(&b, &s);
-	if (!err)
-		err = measure(&b, &o, b.wrapper_fd, XDP_REDIRECT, XDPTCP_STAT_FAST_DATA, &t_data);
-	rows[n++] = (struct row){"in-order data (100 B)", "REDIRECT", t_data, 1};
-
+	err = err ?: add_case(&cs[C_DATA], "in-order data (100 B)", "REDIRECT", b.wrapper_fd,
+			      b.w.prog_fd, XDP_REDIRECT, XDPTCP_STAT_FAST_DATA, &s);
 	/* not ours: another port */
 	s.paylen = 0;
 	s.dport = 8080;
-	if (!err)
-		err = build(&b, &s);
-	if (!err)
-		err = measure(&b, &o, b.w.prog_fd, XDP_PASS, XDPTCP_STAT_PASS_NOT_OURS, &t_pass);
-	rows[n++] = (struct row){"pass (not ours)", "PASS", t_pass, 0};
-
-	/* TIME-WAIT re-ACK */
-	if (!err)
-		err = tw_pair(&b, &s, opts);
-	if (!err)
-		err = build(&b, &s);
-	if (!err)
-		err = measure(&b, &o, b.w.prog_fd, XDP_TX, XDPTCP_STAT_TW_REACK, &t_tw);
-	rows[n++] = (struct row){"TIME-WAIT re-ACK", "TX", t_tw, 0};
+	err = err ?: add_case(&cs[C_PASS], "pass (not ours)", "PASS", b.w.prog_fd, -1, XDP_PASS,
+			      XDPTCP_STAT_PASS_NOT_OURS, &s);
+	err = err ?: add_case(&cs[C_TW], "TIME-WAIT re-ACK", "TX", b.w.prog_fd, -1, XDP_TX,
+			      XDPTCP_STAT_TW_REACK, &tw);
+	err = err ?: measure_all(&b, &o, cs, C_N);
 	if (err) {
 		fprintf(stderr, "measuring: %s\n", strerror(-err));
 		goto out;
 	}
 
-	printf("xdp_microbench: BPF_PROG_TEST_RUN, %u frames x %u runs, median ns/frame\n",
+	printf("xdp_microbench: BPF_PROG_TEST_RUN, %u frames x %u rounds, median ns/frame\n",
 	       o.repeat, o.runs);
 	printf("%-24s %-9s %9s %9s %9s\n", "case", "verdict", "measured", "ns/frame", "x trivial");
-	for (int i = 0; i < n; i++) {
-		double net = rows[i].wrapped ? (double)rows[i].ns - t_wrap + t_drop : rows[i].ns;
-
-		printf("%-24s %-9s %9u %9.0f %9.2f\n", rows[i].name, rows[i].verdict, rows[i].ns,
-		       net, t_drop ? net / t_drop : 0.0);
+	for (int i = 0; i < C_N; i++) {
+		uint32_t drop = cs[C_DROP].median;
+		double m = cs[i].median;
+		/* wrapped: take the wrapper's own cost out */
+		double net = cs[i].target_fd == b.w.prog_fd ? m - cs[C_WRAP].median + drop : m;
+		printf("%-24s %-9s %9.0f %9.0f %9.2f\n", cs[i].name, cs[i].verdict, m, net,
+		       drop ? net / drop : 0.0);
 	}
-	printf("(wrapped cases: ns/frame = measured - wrapper + trivial)\n");
+	printf("(wrapped cases: ns/frame = measured - (wrapper + trivial) + trivial)\n");
 out:
 	if (b.wrapper_fd > 0)
 		close(b.wrapper_fd);
