@@ -1,6 +1,5 @@
 /* xdptcp: dispatches to one command per file (cmd_<name>.c). A new
  * command is one file and one line in `commands` below. */
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <bpf/libbpf.h>
@@ -14,17 +13,6 @@ static const struct cli_command *const commands[] = {
 	&cli_cmd_stats,
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
-
-static int libbpf_to_stderr(enum libbpf_print_level level, const char *fmt, va_list ap)
-{
-	(void)level;
-	return vfprintf(stderr, fmt, ap);
-}
-
-void cli_libbpf_log(bool verbose)
-{
-	libbpf_set_print(verbose ? libbpf_to_stderr : NULL);
-}
 
 static void usage(FILE *f)
 {
