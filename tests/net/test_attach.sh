@@ -128,4 +128,17 @@ fi
 
 out=$(xdptcp attach --dev "$dev" --bogus 2>&1)
 [ $? -eq 2 ] && ok "unknown flag is a usage error (exit 2)" || not_ok "unknown flag is a usage error (exit 2)" "$out"
+# The device goes away under an attachment: the link turns defunct, status
+# says so, and detach still cleans up (it needs the pins, not the device).
+xdptcp attach --dev "$dev" >/dev/null 2>&1
+ip -n "$XDPTCP_SRV_NS" link del "$dev"
+st=$(xdptcp status --dev "$dev" 2>&1)
+if [ $? -eq 1 ] && grep -q "not in this network namespace" <<<"$st" && grep -q "defunct" <<<"$st"; then
+	ok "status of a vanished device: not attached, link defunct"
+else
+	not_ok "status of a vanished device: not attached, link defunct" "$st"
+fi
+out=$(xdptcp detach --dev "$dev" 2>&1)
+[ $? -eq 0 ] && [ ! -e "$dir" ] && ok "detach after the device is gone removes the pins" ||
+	not_ok "detach after the device is gone removes the pins" "$out; $(ls -A "$dir" 2>&1)"
 exit 0

@@ -109,8 +109,12 @@ static int write_config(struct xdptcp *skel, const struct xdptcp_attach_opts *o,
 	struct xdptcp_config cfg = {0};
 	int rc;
 
-	if (!fresh && !o->msl_ms)
-		return 0; /* reused maps keep their configuration */
+	/* reused maps keep their configuration, unless told otherwise or
+	 * it was never written (nqueues is at least 1 once it was) */
+	if (!fresh && !o->msl_ms &&
+	    !bpf_map_lookup_elem(bpf_map__fd(skel->maps.config), &key, &cfg) && cfg.nqueues)
+		return 0;
+	memset(&cfg, 0, sizeof(cfg));
 	rc = loader_rx_queues(o->target.ifname, &nq);
 	if (rc)
 		return loader_fail(err, errlen, rc, "cannot count the RX queues of %s",
@@ -138,11 +142,19 @@ static int link_error(int rc, const struct xdptcp_attach_opts *o, int ifindex, c
 	LIBBPF_OPTS(bpf_xdp_query_opts, q);
 
 	if (rc == -EBUSY || rc == -EEXIST) {
-		bpf_xdp_query(ifindex, 0, &q);
+		struct bpf_prog_info pi = {0};
+		__u32 len = sizeof(pi);
+		int fd;
+
+		if (!bpf_xdp_query(ifindex, 0, &q) && q.prog_id &&
+		    (fd = bpf_prog_get_fd_by_id(q.prog_id)) >= 0) {
+			bpf_obj_get_info_by_fd(fd, &pi, &len);
+			close(fd);
+		}
 		return loader_fail(err, errlen, rc,
-				   "another XDP program (id %u) is attached to %s; remove it "
-				   "first (`ip link set dev %s xdp off`)",
-				   q.prog_id, ifname, ifname);
+				   "another XDP program (id %u, name '%s') is attached to %s; "
+				   "remove it first (`ip link set dev %s xdp off`)",
+				   q.prog_id, pi.name, ifname, ifname);
 	}
 	if (rc == -EOPNOTSUPP && o->mode == XDPTCP_MODE_NATIVE)
 		return loader_fail(err, errlen, rc,
