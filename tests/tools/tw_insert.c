@@ -41,17 +41,24 @@ static uint64_t now_ns(void)
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"dev", required_argument, NULL, 'd'},	 {"bpffs", required_argument, NULL, 'b'},
-		{"raddr", required_argument, NULL, 'R'}, {"laddr", required_argument, NULL, 'L'},
-		{"rport", required_argument, NULL, 'r'}, {"lport", required_argument, NULL, 'l'},
-		{"snd-nxt", required_argument, NULL, 's'}, {"rcv-nxt", required_argument, NULL, 'a'},
-		{"window", required_argument, NULL, 'w'}, {"ttl-ms", required_argument, NULL, 't'},
-		{"ts-recent", required_argument, NULL, 'T'}, {"ts-offset", required_argument, NULL, 'O'},
-		{"show", no_argument, NULL, 'S'},	 {0},
+		{ "dev", required_argument, NULL, 'd' },
+		{ "bpffs", required_argument, NULL, 'b' },
+		{ "raddr", required_argument, NULL, 'R' },
+		{ "laddr", required_argument, NULL, 'L' },
+		{ "rport", required_argument, NULL, 'r' },
+		{ "lport", required_argument, NULL, 'l' },
+		{ "snd-nxt", required_argument, NULL, 's' },
+		{ "rcv-nxt", required_argument, NULL, 'a' },
+		{ "window", required_argument, NULL, 'w' },
+		{ "ttl-ms", required_argument, NULL, 't' },
+		{ "ts-recent", required_argument, NULL, 'T' },
+		{ "ts-offset", required_argument, NULL, 'O' },
+		{ "show", no_argument, NULL, 'S' },
+		{ 0 },
 	};
-	struct xdptcp_target target = {0};
-	struct xdptcp_flow_key key = {.family = AF_INET};
-	struct xdptcp_tw tw = {.window = 65535};
+	struct xdptcp_target target = { 0 };
+	struct xdptcp_flow_key key = { .family = AF_INET };
+	struct xdptcp_tw tw = { .window = 65535 };
 	unsigned long long v, ttl_ms = 60000;
 	unsigned int have = 0; /* bits: raddr laddr rport lport snd rcv */
 	struct xdptcp_pinned p;

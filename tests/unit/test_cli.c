@@ -18,10 +18,9 @@
 
 static char err[256];
 
-#define ARGV(...) ((char *[]){__VA_ARGS__, NULL})
-#define ARGC(...) ((int)(sizeof((char *[]){__VA_ARGS__}) / sizeof(char *)))
-#define PARSE(fn, args, ...)                                                                 \
-	fn(ARGC(__VA_ARGS__), ARGV(__VA_ARGS__), (args), err, sizeof(err))
+#define ARGV(...) ((char *[]){ __VA_ARGS__, NULL })
+#define ARGC(...) ((int)(sizeof((char *[]){ __VA_ARGS__ }) / sizeof(char *)))
+#define PARSE(fn, args, ...) fn(ARGC(__VA_ARGS__), ARGV(__VA_ARGS__), (args), err, sizeof(err))
 
 static void test_attach_defaults(void **state)
 {
@@ -87,8 +86,7 @@ static void test_usage_errors(void **state)
 	assert_int_equal(PARSE(cli_parse_attach, &a, "attach", "--dev", "x", "--bogus"),
 			 CLI_EXIT_USAGE);
 	assert_string_equal(err, "unknown option '--bogus'");
-	assert_int_equal(PARSE(cli_parse_attach, &a, "attach", "--dev", "x", "-q"),
-			 CLI_EXIT_USAGE);
+	assert_int_equal(PARSE(cli_parse_attach, &a, "attach", "--dev", "x", "-q"), CLI_EXIT_USAGE);
 	assert_string_equal(err, "unknown option '-q'");
 	assert_int_equal(PARSE(cli_parse_attach, &a, "attach", "--dev"), CLI_EXIT_USAGE);
 	assert_string_equal(err, "option '--dev' needs an argument");
@@ -126,9 +124,8 @@ static void test_dev_commands(void **state)
 	struct cli_dev_args d;
 
 	(void)state;
-	assert_int_equal(PARSE(cli_parse_stats, &d, "stats", "--dev", "srv0", "--json", "--bpffs",
-			       "/b"),
-			 0);
+	assert_int_equal(
+		PARSE(cli_parse_stats, &d, "stats", "--dev", "srv0", "--json", "--bpffs", "/b"), 0);
 	assert_string_equal(d.target.ifname, "srv0");
 	assert_string_equal(d.target.bpffs, "/b");
 	assert_true(d.json);

@@ -96,9 +96,9 @@ static void test_bpffs_named_not_bpffs(void **state)
 	char out[256] = "";
 
 	(void)state;
-	assert_int_equal(xdptcp_bpffs_resolve("/tmp", "/also-ignored", out, sizeof(out), err,
-					      sizeof(err)),
-			 -EINVAL);
+	assert_int_equal(
+		xdptcp_bpffs_resolve("/tmp", "/also-ignored", out, sizeof(out), err, sizeof(err)),
+		-EINVAL);
 	assert_non_null(strstr(err, "--bpffs '/tmp' is not a bpffs"));
 	assert_string_equal(out, "");
 	assert_int_equal(xdptcp_bpffs_resolve(NULL, "/tmp", out, sizeof(out), err, sizeof(err)),
@@ -117,9 +117,9 @@ static void test_bpffs_named_missing(void **state)
 			 -ENOENT);
 	assert_non_null(strstr(err, "/nonexistent/xdptcp-bpffs"));
 	assert_non_null(strstr(err, strerror(ENOENT)));
-	assert_int_equal(xdptcp_bpffs_resolve(NULL, "relative/dir", out, sizeof(out), err,
-					      sizeof(err)),
-			 -EINVAL);
+	assert_int_equal(
+		xdptcp_bpffs_resolve(NULL, "relative/dir", out, sizeof(out), err, sizeof(err)),
+		-EINVAL);
 	assert_non_null(strstr(err, "not an absolute path"));
 }
 

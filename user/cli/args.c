@@ -9,7 +9,7 @@
 int cli_getopt(const struct cli_spec *spec, int argc, char **argv, cli_opt_fn fn, void *ctx,
 	       char *err, size_t errlen)
 {
-	struct option lopts[CLI_MAX_OPTS + 1] = {0};
+	struct option lopts[CLI_MAX_OPTS + 1] = { 0 };
 	char shorts[2 * CLI_MAX_OPTS + 2] = ":"; /* ':' = report missing args */
 	size_t n = 0, s = 1;
 	int c, li, rc;
@@ -19,9 +19,9 @@ int cli_getopt(const struct cli_spec *spec, int argc, char **argv, cli_opt_fn fn
 			snprintf(err, errlen, "too many options");
 			return CLI_EXIT_USAGE;
 		}
-		lopts[n] = (struct option){spec->opts[n].name,
-					   spec->opts[n].arg ? required_argument : no_argument,
-					   NULL, (int)(256 + n)};
+		lopts[n] = (struct option){ spec->opts[n].name,
+					    spec->opts[n].arg ? required_argument : no_argument,
+					    NULL, (int)(256 + n) };
 		if (spec->opts[n].short_name) {
 			shorts[s++] = (char)spec->opts[n].short_name;
 			if (spec->opts[n].arg)

@@ -8,11 +8,12 @@
 enum { S_DEV, S_BPFFS, S_HELP };
 
 static const struct cli_optspec status_opts[] = {
-	[S_DEV] = {"dev", 0, "IF", "network device (required)"},
-	[S_BPFFS] = {"bpffs", 0, "DIR", "bpffs the pins are in (default: $XDPTCP_BPFFS, else "
-					"/sys/fs/bpf)"},
-	[S_HELP] = {"help", 'h', NULL, "show this help"},
-	{0},
+	[S_DEV] = { "dev", 0, "IF", "network device (required)" },
+	[S_BPFFS] = { "bpffs", 0, "DIR",
+		      "bpffs the pins are in (default: $XDPTCP_BPFFS, else "
+		      "/sys/fs/bpf)" },
+	[S_HELP] = { "help", 'h', NULL, "show this help" },
+	{ 0 },
 };
 
 static const struct cli_spec status_spec = {
@@ -90,9 +91,8 @@ static void print_status(const char *ifname, const struct xdptcp_pinned *p,
 	printf("pin dir:   %s\n", p->dir);
 	printf("tcbs:      %llu in use of %llu\n", (unsigned long long)st->tcbs_in_use,
 	       (unsigned long long)st->tcbs_max);
-	printf("flows:     %llu\ntimewait:  %llu\nports:     %llu\n",
-	       (unsigned long long)st->flows, (unsigned long long)st->timewait,
-	       (unsigned long long)st->ports);
+	printf("flows:     %llu\ntimewait:  %llu\nports:     %llu\n", (unsigned long long)st->flows,
+	       (unsigned long long)st->timewait, (unsigned long long)st->ports);
 }
 
 static int run_status(int argc, char **argv)
@@ -130,4 +130,4 @@ static int run_status(int argc, char **argv)
 	return rc || !st.attached ? CLI_EXIT_FAIL : CLI_EXIT_OK;
 }
 
-const struct cli_command cli_cmd_status = {&status_spec, run_status};
+const struct cli_command cli_cmd_status = { &status_spec, run_status };

@@ -22,8 +22,8 @@ static void usage(FILE *f)
 	for (size_t i = 0; i < NCOMMANDS; i++)
 		fprintf(f, "  %-8s %s\n", commands[i]->spec->cmd, commands[i]->spec->synopsis);
 	fprintf(f, "\n'xdptcp COMMAND --help' explains a command. Pins live under\n"
-		   "<bpffs>/xdptcp/<netns-inode>/<IF>/; <bpffs> is --bpffs DIR, else $"
-		   XDPTCP_BPFFS_ENV ", else /sys/fs/bpf.\n");
+		   "<bpffs>/xdptcp/<netns-inode>/<IF>/; <bpffs> is --bpffs DIR, else "
+		   "$" XDPTCP_BPFFS_ENV ", else /sys/fs/bpf.\n");
 }
 
 static const struct cli_command *find(const char *name)
@@ -61,8 +61,9 @@ int main(int argc, char **argv)
 	}
 	cmd = find(argv[1]);
 	if (!cmd) {
-		fprintf(stderr, "xdptcp: unknown command or option '%s'\n"
-				"Try 'xdptcp --help'.\n",
+		fprintf(stderr,
+			"xdptcp: unknown command or option '%s'\n"
+			"Try 'xdptcp --help'.\n",
 			argv[1]);
 		return CLI_EXIT_USAGE;
 	}

@@ -42,7 +42,7 @@ static int mkdir_p(const char *dir)
 static int check_old_link(const char *dir, const char *ifname, char *err, size_t errlen)
 {
 	char path[4096 + 64];
-	struct bpf_link_info info = {0};
+	struct bpf_link_info info = { 0 };
 	__u32 len = sizeof(info);
 	int fd, rc = 0;
 
@@ -50,7 +50,8 @@ static int check_old_link(const char *dir, const char *ifname, char *err, size_t
 		return loader_msg(err, errlen, -ENAMETOOLONG, "pin path too long");
 	fd = bpf_obj_get(path);
 	if (fd < 0)
-		return errno == ENOENT ? 0 : loader_fail(err, errlen, -errno, "cannot open %s", path);
+		return errno == ENOENT ? 0
+				       : loader_fail(err, errlen, -errno, "cannot open %s", path);
 	if (bpf_obj_get_info_by_fd(fd, &info, &len))
 		rc = loader_fail(err, errlen, -errno, "cannot query the link pinned at %s", path);
 	else if (info.xdp.ifindex)
@@ -95,7 +96,7 @@ static struct bpf_program *xdp_program(struct bpf_object *obj)
 {
 	struct bpf_program *prog;
 
-	bpf_object__for_each_program(prog, obj)
+	bpf_object__for_each_program (prog, obj)
 		if (bpf_program__type(prog) == BPF_PROG_TYPE_XDP)
 			return prog;
 	return NULL;
@@ -106,7 +107,7 @@ static int write_config(struct xdptcp *skel, const struct xdptcp_attach_opts *o,
 {
 	uint32_t key = 0, nq = 0, msl = o->msl_ms ? o->msl_ms : XDPTCP_DEFAULT_MSL_MS;
 	uint64_t abi = xdptcp_abi_hash();
-	struct xdptcp_config cfg = {0};
+	struct xdptcp_config cfg = { 0 };
 	int rc;
 
 	/* reused maps keep their configuration, unless told otherwise or
@@ -142,7 +143,7 @@ static int link_error(int rc, const struct xdptcp_attach_opts *o, int ifindex, c
 	LIBBPF_OPTS(bpf_xdp_query_opts, q);
 
 	if (rc == -EBUSY || rc == -EEXIST) {
-		struct bpf_prog_info pi = {0};
+		struct bpf_prog_info pi = { 0 };
 		__u32 len = sizeof(pi);
 		int fd;
 
@@ -171,8 +172,8 @@ static int load_and_link(const struct xdptcp_attach_opts *o, int ifindex, const 
 {
 	LIBBPF_OPTS(bpf_link_create_opts, lopts);
 	char path[4096 + 64];
-	struct bpf_prog_info pinfo = {0};
-	struct bpf_link_info linfo = {0};
+	struct bpf_prog_info pinfo = { 0 };
+	struct bpf_link_info linfo = { 0 };
 	__u32 plen = sizeof(pinfo), llen = sizeof(linfo);
 	struct bpf_program *prog;
 	struct xdptcp *skel;
@@ -243,8 +244,8 @@ out:
 	return rc;
 }
 
-int xdptcp_attach(const struct xdptcp_attach_opts *o, struct xdptcp_attach_info *info,
-		  char *err, size_t errlen)
+int xdptcp_attach(const struct xdptcp_attach_opts *o, struct xdptcp_attach_info *info, char *err,
+		  size_t errlen)
 {
 	const char *ifname = o->target.ifname;
 	char *dir = info->pin_dir;
