@@ -22,10 +22,10 @@ else
 		"ip link: mode=$mode id=${id:-}; status: $st"
 fi
 if [ $st_rc -eq 0 ] && grep -q '^attached:  yes' <<<"$st" && grep -q '^mode:      native' <<<"$st" &&
-	grep -qF "pin dir:   $dir" <<<"$st"; then
-	ok "status: attached, native, pin dir"
+	grep -qF "pin dir:   $dir" <<<"$st" && grep -q '^config:    TIME-WAIT 60000 ms (2\*MSL), 1 queue$' <<<"$st"; then
+	ok "status: attached, native, pin dir, default 2*MSL and one queue"
 else
-	not_ok "status: attached, native, pin dir" "exit $st_rc: $st"
+	not_ok "status: attached, native, pin dir, default 2*MSL and one queue" "exit $st_rc: $st"
 fi
 
 missing=

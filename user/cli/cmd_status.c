@@ -89,6 +89,9 @@ static void print_status(const char *ifname, const struct xdptcp_pinned *p,
 		printf("note:      %s runs XDP prog id %u, not xdptcp's\n", ifname,
 		       st->dev_prog_id);
 	printf("pin dir:   %s\n", p->dir);
+	printf("config:    TIME-WAIT %llu ms (2*MSL), %u queue%s\n",
+	       (unsigned long long)(st->tw_timeout_ns / 1000000), st->nqueues,
+	       st->nqueues == 1 ? "" : "s");
 	printf("tcbs:      %llu in use of %llu\n", (unsigned long long)st->tcbs_in_use,
 	       (unsigned long long)st->tcbs_max);
 	printf("flows:     %llu\ntimewait:  %llu\nports:     %llu\n", (unsigned long long)st->flows,

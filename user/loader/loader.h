@@ -130,6 +130,8 @@ struct xdptcp_status {
 	uint64_t tcbs_in_use; /* slots whose state is not CLOSED */
 	uint64_t tcbs_max;
 	uint64_t flows, timewait, ports;
+	uint64_t tw_timeout_ns; /* from the config map: 2*MSL */
+	uint32_t nqueues;
 };
 
 int xdptcp_status_read(const char *ifname, const struct xdptcp_pinned *p, struct xdptcp_status *st,

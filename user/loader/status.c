@@ -79,6 +79,16 @@ int xdptcp_status_read(const char *ifname, const struct xdptcp_pinned *p, struct
 		st->prog_id = li.prog_id;
 		st->attached = li.xdp.ifindex != 0 && (int)li.xdp.ifindex == st->ifindex;
 	}
+	if (p->map_fd[XDPTCP_MAP_CONFIG] >= 0) {
+		struct xdptcp_config cfg = { 0 };
+		uint32_t key = 0;
+
+		if (bpf_map_lookup_elem(p->map_fd[XDPTCP_MAP_CONFIG], &key, &cfg))
+			return loader_fail(err, errlen, -errno, "cannot read the config map in %s",
+					   p->dir);
+		st->tw_timeout_ns = cfg.tw_timeout_ns;
+		st->nqueues = cfg.nqueues;
+	}
 	if (p->map_fd[XDPTCP_MAP_TCBS] >= 0) {
 		rc = count_tcbs(p->map_fd[XDPTCP_MAP_TCBS], &st->tcbs_in_use, &st->tcbs_max);
 		if (rc)
