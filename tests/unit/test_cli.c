@@ -138,16 +138,37 @@ static void test_dev_commands(void **state)
 	assert_string_equal(d.target.ifname, "lo");
 }
 
+/* The help text with each run of blanks and newlines made one space, so
+ * wrapped lines compare equal to the option's text. */
+static char *squeeze_blanks(const char *s)
+{
+	char *out = malloc(strlen(s) + 1), *o = out;
+
+	assert_non_null(out);
+	for (; *s; s++) {
+		if (*s == ' ' || *s == '\n') {
+			if (o > out && o[-1] == ' ')
+				continue;
+			*o++ = ' ';
+		} else {
+			*o++ = *s;
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
 /* --help tells the truth: every option the parser takes is in the text. */
 static void check_usage_lists(const struct cli_spec *spec)
 {
-	char *text = NULL;
+	char *text = NULL, *flat;
 	size_t len = 0;
 	FILE *f = open_memstream(&text, &len);
 
 	assert_non_null(f);
 	cli_usage(f, spec);
 	fclose(f);
+	flat = squeeze_blanks(text);
 	for (const struct cli_optspec *o = spec->opts; o->name; o++) {
 		char want[64];
 
@@ -155,13 +176,18 @@ static void check_usage_lists(const struct cli_spec *spec)
 			 o->arg ? o->arg : "");
 		if (!strstr(text, want))
 			fail_msg("help of %s lacks '%s':\n%s", spec->cmd, want, text);
-		if (!strstr(text, o->help))
+		if (!strstr(flat, o->help))
 			fail_msg("help of %s lacks the text of --%s", spec->cmd, o->name);
 		if (!strstr(spec->synopsis, o->name) && strcmp(o->name, "help") &&
 		    strcmp(o->name, "verbose"))
 			fail_msg("synopsis of %s lacks --%s", spec->cmd, o->name);
 	}
 	assert_non_null(strstr(text, "Usage: xdptcp "));
+	for (char *line = text, *nl; (nl = strchr(line, '\n')); line = nl + 1)
+		if (nl - line > 79 && strncmp(line, "Usage:", 6)) /* synopsis: one line */
+			fail_msg("help of %s has a line over 79 columns: %.*s", spec->cmd,
+				 (int)(nl - line), line);
+	free(flat);
 	free(text);
 }
 

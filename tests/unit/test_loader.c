@@ -149,6 +149,7 @@ static void test_mode_values(void **state)
 	assert_int_equal(xdptcp_parse_mode("skb", &m), 0);
 	assert_int_equal(m, XDPTCP_MODE_SKB);
 	assert_int_equal(xdptcp_parse_mode("Native", &m), -EINVAL);
+	assert_int_equal(xdptcp_parse_mode("drv", &m), -EINVAL); /* only what --help names */
 	assert_int_equal(xdptcp_parse_mode("", &m), -EINVAL);
 	assert_int_equal(xdptcp_parse_mode(NULL, &m), -EINVAL);
 	assert_string_equal(xdptcp_mode_name(XDPTCP_MODE_NATIVE), "native");

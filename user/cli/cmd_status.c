@@ -20,8 +20,8 @@ static const struct cli_spec status_spec = {
 	.cmd = "status",
 	.synopsis = "--dev IF [--bpffs DIR]",
 	.about = "Shows whether xdptcp is attached to IF in this network namespace: program\n"
-		 "and link ids, XDP mode, pin dir, and how full the maps are. Exits 0 when\n"
-		 "attached, 1 when not (or on error).",
+		 "and link ids, XDP mode, pin dir, configuration and how full the maps are.\n"
+		 "Exits 0 when attached, 1 when not (or on error).",
 	.opts = status_opts,
 };
 

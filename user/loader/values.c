@@ -27,9 +27,9 @@ int xdptcp_parse_mode(const char *s, enum xdptcp_mode *mode)
 {
 	if (!s)
 		return -EINVAL;
-	if (!strcmp(s, "native") || !strcmp(s, "drv"))
+	if (!strcmp(s, "native"))
 		*mode = XDPTCP_MODE_NATIVE;
-	else if (!strcmp(s, "skb") || !strcmp(s, "generic"))
+	else if (!strcmp(s, "skb"))
 		*mode = XDPTCP_MODE_SKB;
 	else
 		return -EINVAL;
