@@ -128,6 +128,25 @@ fi
 
 out=$(xdptcp attach --dev "$dev" --bogus 2>&1)
 [ $? -eq 2 ] && ok "unknown flag is a usage error (exit 2)" || not_ok "unknown flag is a usage error (exit 2)" "$out"
+# A process holding the link (a control plane) does not keep XDP alive
+# past detach: detach uses bpf_link_detach, not just unpinning.
+xdptcp attach --dev "$dev" >/dev/null 2>&1
+mkfifo "$TEST_TMP/hold"
+bg "$XDPTCP_SRV_NS" sh -c "exec '$TOOLS/pin_holder' --dev '$dev' <'$TEST_TMP/hold' >'$TEST_TMP/holder.out'"
+exec 8>"$TEST_TMP/hold" # keeps the holder's stdin open
+for _ in $(seq 50); do
+	grep -q holding "$TEST_TMP/holder.out" 2>/dev/null && break
+	sleep 0.1
+done
+if ! grep -q holding "$TEST_TMP/holder.out"; then
+	not_ok "detach while another process holds the link" "pin_holder did not start: $(cat "$TEST_TMP/holder.out")"
+elif out=$(xdptcp detach --dev "$dev" 2>&1) && [ "$(xdp_mode "$XDPTCP_SRV_NS" "$dev")" = 0 ] && [ ! -e "$dir" ]; then
+	ok "detach while another process holds the link stops XDP"
+else
+	not_ok "detach while another process holds the link stops XDP" "$out; xdp: $(xdp_mode "$XDPTCP_SRV_NS" "$dev")"
+fi
+exec 8>&-
+
 # The device goes away under an attachment: the link turns defunct, status
 # says so, and detach still cleans up (it needs the pins, not the device).
 xdptcp attach --dev "$dev" >/dev/null 2>&1
