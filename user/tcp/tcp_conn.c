@@ -357,7 +357,7 @@ size_t tcp_recv(struct tcp_conn *c, void *buf, size_t len, uint64_t now)
 	/* RFC 9293 3.8.6.2.2: announce the larger window once the right edge
 	 * can move by min(buffer/2, MSS) — we wait for 2*MSS like BSD so a
 	 * reading application does not trigger an ACK per read */
-	edge = c->rcv_nxt + (uint32_t)rbuf_window(&c->rcv);
+	edge = c->rcv_nxt + tcp_rcv_room(c);
 	thresh = 2u * c->stack->cfg.mss;
 	if (thresh > c->stack->cfg.rcvbuf / 2)
 		thresh = c->stack->cfg.rcvbuf / 2;

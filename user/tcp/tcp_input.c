@@ -279,6 +279,16 @@ static void sync_input(struct tcp_conn *c, const struct tcp_seg *seg, uint64_t n
 		tcp_send_syn(c, now);
 		return;
 	}
+	/* Simultaneous open (RFC 9293 figure 7, line 6): the peer's SYN,ACK
+	 * reaches us in SYN-RECEIVED. Its SYN is old by the acceptability
+	 * test, but it acknowledges ours: take it as that ACK (as RFC 5961 4.2
+	 * implementations do), not as a challenge. */
+	if (c->state == XDPTCP_SYN_RECEIVED && (seg->flags & (TCP_SYN | TCP_ACK | TCP_RST)) ==
+	    (TCP_SYN | TCP_ACK) && seg->seq + 1 == c->rcv_nxt && seg->ack == c->snd_nxt) {
+		update_ts_recent(c, seg, now);
+		process_segment(c, seg, seg->seq + 1, 0, now);
+		return;
+	}
 	if (c->flags & CF_TS && !rst) {
 		/* RFC 7323 3.2: "If a non-<RST> segment is received without a
 		 * TSopt, a TCP SHOULD silently drop the segment" */
@@ -466,8 +476,8 @@ static int process_ack(struct tcp_conn *c, const struct tcp_seg *seg, uint32_t s
 	return 1;
 }
 
-/* Peer's FIN reached RCV.NXT (3.10.7.4 eighth). */
-static void process_fin(struct tcp_conn *c, uint64_t now)
+/* Peer's FIN reached RCV.NXT (3.10.7.4 eighth); 1: enter TIME-WAIT. */
+static int process_fin(struct tcp_conn *c, uint64_t now)
 {
 	c->flags |= CF_PEER_FIN | CF_ACK_NOW;
 	c->flags &= ~CF_OOO_FIN;
@@ -483,14 +493,14 @@ static void process_fin(struct tcp_conn *c, uint64_t now)
 		tcp_set_state(c, XDPTCP_CLOSING);
 		break;
 	case XDPTCP_FIN_WAIT_2:
-		/* "Enter the TIME-WAIT state" — after the ACK of the FIN */
-		tcp_send_ack(c, now);
-		tcp_enter_timewait(c, now);
-		break;
+		/* "Enter the TIME-WAIT state": the caller does, once the
+		 * application has heard of the data and the FIN */
+		return 1;
 	default:
 		break;
 	}
 	(void)now;
+	return 0;
 }
 
 /* Text and FIN of an acceptable segment; seq is where its data starts. */
@@ -503,7 +513,7 @@ static void process_segment(struct tcp_conn *c, const struct tcp_seg *seg,
 	int fin = !!(seg->flags & TCP_FIN);
 	int32_t off;
 	uint32_t wnd, adv = 0;
-	int readable = 0, peer_closed = 0;
+	int readable = 0, peer_closed = 0, to_tw = 0;
 
 	if (!established_now && !process_ack(c, seg, seq, &established_now, now))
 		goto out;
@@ -563,7 +573,7 @@ static void process_segment(struct tcp_conn *c, const struct tcp_seg *seg,
 	}
 	if ((c->flags & (CF_OOO_FIN | CF_PEER_FIN)) == CF_OOO_FIN) {
 		if (c->rcv_fin_seq == c->rcv_nxt) {
-			process_fin(c, now);
+			to_tw = process_fin(c, now);
 			peer_closed = 1;
 		} else {
 			c->flags |= CF_ACK_NOW;
@@ -578,6 +588,10 @@ static void process_segment(struct tcp_conn *c, const struct tcp_seg *seg,
 		tcp_event(c, TCP_EV_PEER_CLOSED, NULL);
 		if (gone(c))
 			return;
+	}
+	if (to_tw && c->state == XDPTCP_FIN_WAIT_2) {
+		tcp_send_ack(c, now);
+		tcp_enter_timewait(c, now);
 	}
 out:
 	if (gone(c))

@@ -11,6 +11,14 @@ uint16_t tcp_eff_mss(const struct tcp_conn *c)
 	return (uint16_t)(c->snd_mss - ((c->flags & CF_TS) ? TCP_TS_OPT_LEN : 0));
 }
 
+uint32_t tcp_rcv_room(const struct tcp_conn *c)
+{
+	uint32_t room = (uint32_t)rbuf_window(&c->rcv);
+	uint32_t max = 0xffffu << c->rcv_wscale;
+
+	return room < max ? room : max;
+}
+
 uint32_t tcp_rcv_wnd(const struct tcp_conn *c)
 {
 	return xdptcp_seq_gt(c->rcv_adv, c->rcv_nxt) ? c->rcv_adv - c->rcv_nxt : 0;
@@ -23,7 +31,7 @@ uint32_t tcp_rcv_wnd(const struct tcp_conn *c)
 static uint16_t announce_window(struct tcp_conn *c, int syn)
 {
 	struct tcp_stack *s = c->stack;
-	uint32_t room = (uint32_t)rbuf_window(&c->rcv);
+	uint32_t room = syn ? (uint32_t)rbuf_window(&c->rcv) : tcp_rcv_room(c);
 	uint32_t edge = c->rcv_nxt + room;
 	uint32_t thresh = s->cfg.rcvbuf / 2 < s->cfg.mss ? s->cfg.rcvbuf / 2 : s->cfg.mss;
 	uint8_t shift = syn ? 0 : c->rcv_wscale;

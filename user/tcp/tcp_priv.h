@@ -131,6 +131,8 @@ void tcp_retransmit(struct tcp_conn *c, uint64_t now);
 void tcp_send_probe(struct tcp_conn *c, uint64_t now);
 uint16_t tcp_eff_mss(const struct tcp_conn *c);
 uint32_t tcp_rcv_wnd(const struct tcp_conn *c); /* RCV.WND for acceptability */
+/* Free receive space that a window field can express. */
+uint32_t tcp_rcv_room(const struct tcp_conn *c);
 /* Queue a challenge ACK within the per-second limit (RFC 5961 7). */
 void tcp_challenge_ack(struct tcp_conn *c, uint64_t now);
 
