@@ -76,6 +76,7 @@ static void test_sbuf_append_peek_drop(void **state)
 	assert_memory_equal(out, in, 32);
 	assert_int_equal(sbuf_peek(&b, 10, out, 5), 5);
 	assert_memory_equal(out, in + 10, 5);
+	assert_int_equal(sbuf_peek(&b, 10, out, 0), 0);
 	assert_int_equal(sbuf_peek(&b, 30, out, 5), 2);
 	assert_memory_equal(out, in + 30, 2);
 	assert_int_equal(sbuf_peek(&b, 32, out, 5), 0);
