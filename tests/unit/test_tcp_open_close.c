@@ -193,17 +193,19 @@ static void test_syn_received_bad_ack(void **state)
 }
 
 /* ESTABLISHED --close / snd FIN--> FIN-WAIT-1 --rcv ACK of FIN--> FIN-WAIT-2
- * --rcv FIN / snd ACK--> TIME-WAIT --2 MSL--> CLOSED */
-static void test_active_close(void **state)
+ * --rcv FIN / snd ACK--> TIME-WAIT --2 MSL--> CLOSED, with the full TCB in
+ * TIME-WAIT (compact 0) or the compact entry (compact 1) */
+static void active_close(int compact)
 {
 	struct eh h;
+	struct tcp_config cfg;
 	struct tcp_conn *c;
-	struct tcp_seg s;
+	struct tcp_seg s, fin;
 	const struct eh_ev *tw;
-	uint32_t ack;
 
-	(void)state;
-	eh_init(&h, NULL);
+	tcp_config_default(&cfg);
+	cfg.tw_compact = (uint8_t)compact;
+	eh_init(&h, &cfg);
 	c = eh_passive_open(&h, IRS, 8192);
 	tcp_close(c, h.now);
 	assert_int_equal(tcp_state(c), XDPTCP_FIN_WAIT_1);
@@ -212,28 +214,60 @@ static void test_active_close(void **state)
 	eh_input(&h, &s);
 	assert_int_equal(tcp_state(c), XDPTCP_FIN_WAIT_2);
 	assert_null(eh_pop(&h));
-	s = eh_seg(TCP_ACK | TCP_FIN, IRS + 1, h.iss + 2, 8192);
-	eh_input(&h, &s);
-	assert_int_equal(tcp_state(c), XDPTCP_TIME_WAIT);
+	fin = eh_seg(TCP_ACK | TCP_FIN, IRS + 1, h.iss + 2, 8192);
+	eh_input(&h, &fin);
 	EH_EXPECT(eh_pop(&h), TCP_ACK, h.iss + 2, IRS + 2);
 	tw = eh_last_event(&h, TCP_EV_TIMEWAIT);
 	assert_non_null(tw);
+	assert_ptr_equal(tw->c, c);
 	assert_int_equal(tw->info.tw.snd_nxt, h.iss + 2);
 	assert_int_equal(tw->info.tw.rcv_nxt, IRS + 2);
 	assert_true(tw->info.tw.deadline_ns == h.now + 60 * EH_S);
 	assert_int_equal(tw->info.key.lport, __builtin_bswap16(EH_LPORT));
 	assert_int_equal(tw->info.key.raddr, __builtin_bswap32(EH_RADDR));
+	assert_int_equal(tw->info.key.family, 2);
 	/* the app already closed: no PEER_CLOSED for nobody */
 	assert_int_equal(eh_events(&h, c, TCP_EV_PEER_CLOSED), 0);
+	if (compact) {
+		/* the TCB is gone, the entry answers */
+		assert_int_equal(eh_events(&h, c, TCP_EV_CLOSED), 1);
+		assert_int_equal(tcp_stack_conns(h.s), 1);
+		assert_int_equal(tcp_stack_timewait(h.s), 1);
+	} else {
+		assert_int_equal(tcp_state(c), XDPTCP_TIME_WAIT);
+		assert_int_equal(tcp_stack_conns(h.s), 2);
+	}
+	/* a retransmitted FIN 30 s later: re-ACKed, 2*MSL restarts */
+	eh_advance(&h, 30 * EH_S);
+	eh_input(&h, &fin);
+	EH_EXPECT(eh_pop(&h), TCP_ACK, h.iss + 2, IRS + 2);
 	eh_advance(&h, 60 * EH_S - EH_MS);
-	assert_int_equal(tcp_state(c), XDPTCP_TIME_WAIT);
-	ack = tcp_stack_conns(h.s);
-	assert_int_equal(ack, 2);
+	/* still TIME-WAIT: an old duplicate is answered with the final ACK */
+	s = eh_seg(TCP_ACK, IRS - 100, h.iss + 2, 8192);
+	eh_input(&h, &s);
+	EH_EXPECT(eh_pop(&h), TCP_ACK, h.iss + 2, IRS + 2);
+	if (!compact)
+		assert_int_equal(tcp_stack_conns(h.s), 2);
 	eh_advance(&h, 2 * EH_MS);
 	assert_int_equal(eh_events(&h, NULL, TCP_EV_CLOSED), 1);
 	assert_int_equal(tcp_stack_conns(h.s), 1); /* the listener */
+	/* after 2*MSL the flow is unknown: an ACK meets the listener's RST */
+	eh_input(&h, &s);
+	EH_EXPECT(eh_pop(&h), TCP_RST, h.iss + 2, 0);
 	assert_null(eh_pop(&h));
 	eh_fini(&h);
+}
+
+static void test_active_close(void **state)
+{
+	(void)state;
+	active_close(0);
+}
+
+static void test_active_close_compact_tw(void **state)
+{
+	(void)state;
+	active_close(1);
 }
 
 /* ESTABLISHED --rcv FIN / snd ACK--> CLOSE-WAIT --close / snd FIN-->
@@ -294,12 +328,23 @@ static void test_simultaneous_close(void **state)
 	EH_EXPECT(eh_pop(&h), TCP_ACK | TCP_FIN, h.iss + 1, IRS + 2);
 	s = eh_seg(TCP_ACK, IRS + 2, h.iss + 2, 8192);
 	eh_input(&h, &s);
-	assert_int_equal(tcp_state(c), XDPTCP_TIME_WAIT);
 	assert_null(eh_pop(&h));
+	/* TIME-WAIT: the released TCB shrank to the compact entry */
 	assert_int_equal(eh_events(&h, c, TCP_EV_TIMEWAIT), 1);
-	eh_run(&h, 60 * EH_S + 10 * EH_MS);
+	assert_int_equal(eh_last_event(&h, TCP_EV_TIMEWAIT)->info.tw.snd_nxt, h.iss + 2);
 	assert_int_equal(eh_events(&h, c, TCP_EV_CLOSED), 1);
 	assert_int_equal(tcp_stack_conns(h.s), 1);
+	assert_int_equal(tcp_stack_timewait(h.s), 1);
+	/* within 2*MSL the entry re-ACKs, after it the flow is unknown */
+	eh_run(&h, 60 * EH_S - 10 * EH_MS);
+	eh_input(&h, &s); /* the exact final ACK again: nothing to answer */
+	assert_null(eh_pop(&h));
+	s.seq = IRS - 100; /* an old duplicate: the final ACK again */
+	eh_input(&h, &s);
+	EH_EXPECT(eh_pop(&h), TCP_ACK, h.iss + 2, IRS + 2);
+	eh_run(&h, 20 * EH_MS);
+	eh_input(&h, &s);
+	EH_EXPECT(eh_pop(&h), TCP_RST, h.iss + 2, 0);
 	eh_fini(&h);
 }
 
@@ -405,6 +450,7 @@ int main(void)
 		cmocka_unit_test(test_syn_received_retransmitted_syn),
 		cmocka_unit_test(test_syn_received_bad_ack),
 		cmocka_unit_test(test_active_close),
+		cmocka_unit_test(test_active_close_compact_tw),
 		cmocka_unit_test(test_passive_close),
 		cmocka_unit_test(test_simultaneous_close),
 		cmocka_unit_test(test_fin_wait_1_to_time_wait),

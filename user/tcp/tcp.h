@@ -8,7 +8,9 @@
  *
  * Lifetime: a connection handle returned by tcp_connect() or handed over by
  * TCP_EV_ACCEPTED belongs to the application until it calls tcp_close() or
- * tcp_abort(). A connection that ends (RST, give-up, TIME-WAIT expiry)
+ * tcp_abort(). A released connection that reaches TIME-WAIT shrinks to a
+ * compact entry (tw_table.h, cfg.tw_compact) and its TCB is freed; the
+ * entry answers for the rest of 2*MSL. A connection that ends (RST, give-up, TIME-WAIT expiry)
  * while the application still holds it stays in CLOSED, its unread data
  * readable, until tcp_close(). TCP_EV_CLOSED is the last event of every
  * connection: the TCB is freed when the outermost engine call returns.
@@ -74,12 +76,15 @@ struct tcp_config {
 	uint8_t timestamps;       /* offer timestamps (RFC 7323) */
 	uint32_t challenge_ack_limit; /* challenge ACKs per second (RFC 5961 7) */
 	uint32_t hash_buckets;    /* connection hash size, power of two */
+	uint8_t tw_compact;       /* shrink released TIME-WAIT TCBs to tw_table */
+	uint32_t tw_max;          /* compact TIME-WAIT entries at most */
 	struct tcp_isn_key isn_key; /* RFC 6528 secret */
 };
 
 /* Defaults: MSL 30 s, delayed ACK 40 ms, RTO 1 s / 1 s / 60 s, 15 data and
  * 6 SYN retries, MSS 1460, 256 KiB buffers, wscale 7, timestamps on,
- * 10 challenge ACKs/s, 1024 buckets, a zero ISN key (set a random one). */
+ * 10 challenge ACKs/s, 1024 buckets, compact TIME-WAIT (16384 entries),
+ * a zero ISN key (set a random one). */
 void tcp_config_default(struct tcp_config *cfg);
 
 /* Counters the engine keeps (never reset by it). */
@@ -93,6 +98,8 @@ struct tcp_stats {
 	uint64_t paws_rejected;
 	uint64_t retransmits, rto_expired, fast_retransmits, persist_probes;
 	uint64_t tw_reopened;    /* new SYN accepted in TIME-WAIT (RFC 6191) */
+	uint64_t tw_compacted;   /* TCBs shrunk to a compact TIME-WAIT entry */
+	uint64_t tw_reacked;     /* final ACKs sent again from compact entries */
 };
 
 /* 0, or -EINVAL (bad config) / -ENOMEM. */
@@ -103,6 +110,8 @@ void tcp_stack_free(struct tcp_stack *s);
 const struct tcp_stats *tcp_stack_stats(const struct tcp_stack *s);
 /* Connections allocated and not yet freed (listeners included). */
 size_t tcp_stack_conns(const struct tcp_stack *s);
+/* Compact TIME-WAIT entries held (expired ones until reaped). */
+size_t tcp_stack_timewait(const struct tcp_stack *s);
 
 /* Passive open on addr:port (host order; addr 0 = any local address). */
 struct tcp_conn *tcp_listen(struct tcp_stack *s, uint32_t addr, uint16_t port);

@@ -25,6 +25,8 @@ void tcp_config_default(struct tcp_config *cfg)
 	cfg->timestamps = 1;
 	cfg->challenge_ack_limit = 10;
 	cfg->hash_buckets = 1024;
+	cfg->tw_compact = 1;
+	cfg->tw_max = 16384;
 }
 
 const char *tcp_event_name(enum tcp_event ev)
@@ -64,6 +66,12 @@ int tcp_stack_init(struct tcp_stack **out, const struct tcp_config *cfg,
 		free(s);
 		return -ENOMEM;
 	}
+	if (cfg->tw_compact && tw_table_init(&s->tw, cfg->tw_max, &cfg->isn_key)) {
+		twheel_free(&s->wheel);
+		free(s->buckets);
+		free(s);
+		return -ENOMEM;
+	}
 	*out = s;
 	return 0;
 }
@@ -97,6 +105,8 @@ void tcp_stack_free(struct tcp_stack *s)
 		conn_free(c);
 	free(s->buckets);
 	twheel_free(&s->wheel);
+	if (s->cfg.tw_compact)
+		tw_table_free(&s->tw);
 	free(s);
 }
 
@@ -108,6 +118,11 @@ const struct tcp_stats *tcp_stack_stats(const struct tcp_stack *s)
 size_t tcp_stack_conns(const struct tcp_stack *s)
 {
 	return s->nconns;
+}
+
+size_t tcp_stack_timewait(const struct tcp_stack *s)
+{
+	return s->cfg.tw_compact ? tw_count(&s->tw) : 0;
 }
 
 void tcp_enter(struct tcp_stack *s)
@@ -246,7 +261,7 @@ void tcp_set_state(struct tcp_conn *c, enum xdptcp_state st)
 	c->state = st;
 }
 
-static void conn_release(struct tcp_conn *c)
+void tcp_conn_release(struct tcp_conn *c)
 {
 	struct tcp_stack *s = c->stack;
 
@@ -273,7 +288,7 @@ void tcp_conn_done(struct tcp_conn *c)
 		twheel_cancel(&s->wheel, &c->timer);
 	/* a child nobody accepted yet, or a handle already released */
 	if ((c->flags & CF_APP_GONE) || !(c->flags & CF_VISIBLE))
-		conn_release(c);
+		tcp_conn_release(c);
 }
 
 void tcp_conn_reset(struct tcp_conn *c)
@@ -425,11 +440,14 @@ void tcp_close(struct tcp_conn *c, uint64_t now)
 					tcp_conn_done(k);
 			}
 		}
-		conn_release(c);
+		tcp_conn_release(c);
 		break;
 	case XDPTCP_SYN_SENT:
 	case XDPTCP_CLOSED:
-		conn_release(c);
+		tcp_conn_release(c);
+		break;
+	case XDPTCP_TIME_WAIT:
+		tcp_tw_shrink(c);
 		break;
 	case XDPTCP_SYN_RECEIVED:
 	case XDPTCP_ESTABLISHED:

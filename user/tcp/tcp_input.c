@@ -623,6 +623,9 @@ void tcp_input(struct tcp_stack *s, const struct tcp_seg *seg, uint64_t now)
 			goto out;
 		}
 	}
+	/* compact TIME-WAIT: -1 answered, 1 reopened (on to the listener) */
+	if (!c && tcp_tw_input(s, seg, now) < 0)
+		goto out;
 	l = tcp_listener_lookup(s, seg->daddr, seg->dport);
 	if (l)
 		listen_input(l, seg, now);

@@ -8,6 +8,7 @@
 #include "tcp/buf.h"
 #include "tcp/tcp.h"
 #include "tcp/timer_wheel.h"
+#include "tcp/tw_table.h"
 #include "xdptcp/seq.h"
 
 #define TCP_DEFAULT_MSS 536 /* RFC 9293 3.7.1: when no MSS option arrived */
@@ -91,6 +92,7 @@ struct tcp_stack {
 	struct tcp_ops ops;
 	struct tcp_stats stats;
 	struct twheel wheel;
+	struct tw_table tw;
 	struct tcp_conn **buckets;
 	struct tcp_conn *listeners;
 	struct tcp_conn *reap;     /* freed when the outermost call returns */
@@ -117,6 +119,8 @@ void tcp_conn_done(struct tcp_conn *c);
 void tcp_set_state(struct tcp_conn *c, enum xdptcp_state st);
 /* Connection reset or given up: RESET event, then done. */
 void tcp_conn_reset(struct tcp_conn *c);
+/* Emit CLOSED and free at the end of the outermost call. */
+void tcp_conn_release(struct tcp_conn *c);
 
 /* tcp_output.c */
 void tcp_send_syn(struct tcp_conn *c, uint64_t now);
@@ -140,6 +144,10 @@ void tcp_challenge_ack(struct tcp_conn *c, uint64_t now);
 void tcp_timer_update(struct tcp_conn *c);
 void tcp_rto_arm(struct tcp_conn *c, uint64_t now);
 void tcp_enter_timewait(struct tcp_conn *c, uint64_t now);
+/* Replace a released TIME-WAIT TCB by its compact entry; 1 if done. */
+int tcp_tw_shrink(struct tcp_conn *c);
+/* A segment for a compact TIME-WAIT entry; 1 when it reopens the flow. */
+int tcp_tw_input(struct tcp_stack *s, const struct tcp_seg *seg, uint64_t now);
 
 /* tcp_rtt.c */
 void tcp_rtt_init(struct tcp_conn *c);

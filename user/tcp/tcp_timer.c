@@ -50,7 +50,56 @@ void tcp_enter_timewait(struct tcp_conn *c, uint64_t now)
 	c->rto_at = c->delack_at = c->persist_at = 0;
 	c->tw_at = now + 2 * c->stack->cfg.msl_ns;
 	fill_tw(c, &info);
+	/* the host hands the entry to XDP whether or not the app holds c */
 	tcp_event(c, TCP_EV_TIMEWAIT, &info);
+	if ((c->flags & CF_APP_GONE) && !(c->flags & CF_FREEING))
+		tcp_tw_shrink(c);
+}
+
+int tcp_tw_shrink(struct tcp_conn *c)
+{
+	struct tcp_stack *s = c->stack;
+	struct tcp_event_info info = { 0 };
+
+	if (!s->cfg.tw_compact || c->state != XDPTCP_TIME_WAIT)
+		return 0;
+	fill_tw(c, &info);
+	/* table full: the full TCB keeps doing TIME-WAIT */
+	if (tw_insert(&s->tw, &info.key, &info.tw))
+		return 0;
+	s->stats.tw_compacted++;
+	tcp_conn_release(c);
+	return 1;
+}
+
+int tcp_tw_input(struct tcp_stack *s, const struct tcp_seg *seg, uint64_t now)
+{
+	struct xdptcp_flow_key key;
+	struct xdptcp_tw *tw;
+	struct tcp_seg reply;
+
+	if (!s->cfg.tw_compact)
+		return 0;
+	tw_key_from_seg(&key, seg);
+	tw = tw_lookup(&s->tw, &key, now);
+	if (!tw)
+		return 0;
+	switch (tw_input(tw, seg, now, 2 * s->cfg.msl_ns, &reply)) {
+	case TW_REACK:
+		s->stats.tw_reacked++;
+		s->stats.segs_out++;
+		s->ops.output(s->ops.ctx, &reply);
+		return -1;
+	case TW_REOPEN:
+		s->stats.tw_reopened++;
+		tw_remove(&s->tw, &key);
+		return 1;
+	default:
+		if (seg->flags & TCP_RST)
+			s->stats.rst_in++;
+		s->stats.dropped++;
+		return -1;
+	}
 }
 
 static void on_rto(struct tcp_conn *c, uint64_t now)
@@ -122,6 +171,10 @@ uint64_t tcp_timer(struct tcp_stack *s, uint64_t now)
 				conn_timeout(c, now);
 		}
 	} while (n == 64);
+	/* expired compact entries already count as absent: this only frees
+	 * their slots, a bounded amount per call */
+	if (s->cfg.tw_compact)
+		tw_reap(&s->tw, now, 256);
 	tcp_leave(s);
 	return twheel_next(&s->wheel);
 }
