@@ -12,10 +12,7 @@
 #include "tcp/buf.h"
 
 /* byte i of the test stream */
-static uint8_t stream_byte(size_t i)
-{
-	return (uint8_t)(i * 131 + (i >> 8) * 7 + 3);
-}
+static uint8_t stream_byte(size_t i) { return (uint8_t)(i * 131 + (i >> 8) * 7 + 3); }
 
 static void fill_stream(uint8_t *dst, size_t from, size_t n)
 {
@@ -206,7 +203,7 @@ static void test_rbuf_overlap_duplicate(void **state)
 
 	fill_stream(in, 0, sizeof(in));
 	assert_int_equal(rbuf_init(&b, 64), 0);
-	assert_int_equal(rbuf_write(&b, 5, in + 5, 10), 0);  /* [5,15) */
+	assert_int_equal(rbuf_write(&b, 5, in + 5, 10), 0);   /* [5,15) */
 	assert_int_equal(rbuf_write(&b, 10, in + 10, 10), 0); /* overlaps -> [5,20) */
 	assert_int_equal(b.nooo, 1);
 	assert_int_equal(b.ooo[0].start, 5);
@@ -361,16 +358,16 @@ static void test_rbuf_random_model(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_init_rejects_bad_cap),
-		cmocka_unit_test(test_sbuf_append_peek_drop),
-		cmocka_unit_test(test_sbuf_wraps),
-		cmocka_unit_test(test_rbuf_in_order_wraps),
-		cmocka_unit_test(test_rbuf_window_trim),
-		cmocka_unit_test(test_rbuf_gap_fill),
-		cmocka_unit_test(test_rbuf_overlap_duplicate),
-		cmocka_unit_test(test_rbuf_bridge_many),
-		cmocka_unit_test(test_rbuf_range_table_full),
-		cmocka_unit_test(test_rbuf_random_model),
+	    cmocka_unit_test(test_init_rejects_bad_cap),
+	    cmocka_unit_test(test_sbuf_append_peek_drop),
+	    cmocka_unit_test(test_sbuf_wraps),
+	    cmocka_unit_test(test_rbuf_in_order_wraps),
+	    cmocka_unit_test(test_rbuf_window_trim),
+	    cmocka_unit_test(test_rbuf_gap_fill),
+	    cmocka_unit_test(test_rbuf_overlap_duplicate),
+	    cmocka_unit_test(test_rbuf_bridge_many),
+	    cmocka_unit_test(test_rbuf_range_table_full),
+	    cmocka_unit_test(test_rbuf_random_model),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

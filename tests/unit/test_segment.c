@@ -29,15 +29,9 @@ static uint16_t ref_csum(const uint8_t *p, size_t n)
 	return (uint16_t)(~acc & 0xffff);
 }
 
-static size_t ihl_of(const uint8_t *pkt)
-{
-	return (size_t)(pkt[0] & 0x0f) * 4;
-}
+static size_t ihl_of(const uint8_t *pkt) { return (size_t)(pkt[0] & 0x0f) * 4; }
 
-static size_t totlen_of(const uint8_t *pkt)
-{
-	return (size_t)pkt[2] << 8 | pkt[3];
-}
+static size_t totlen_of(const uint8_t *pkt) { return (size_t)pkt[2] << 8 | pkt[3]; }
 
 /* TCP checksum over pseudo-header + segment, computed in a fresh buffer */
 static uint16_t ref_tcp_csum(const uint8_t *pkt)
@@ -67,10 +61,7 @@ static uint16_t ref_ip_csum(const uint8_t *pkt)
 	return ref_csum(h, ihl);
 }
 
-static uint16_t field16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
+static uint16_t field16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
 
 /* Recompute both checksums after a test edited the packet. */
 static void fix_csums(uint8_t *pkt)
@@ -83,23 +74,20 @@ static void fix_csums(uint8_t *pkt)
 	pkt[ihl_of(pkt) + 17] = (uint8_t)c;
 }
 
-static uint8_t payload_byte(size_t i)
-{
-	return (uint8_t)(i * 7 + 1);
-}
+static uint8_t payload_byte(size_t i) { return (uint8_t)(i * 7 + 1); }
 
 static struct tcp_seg base_seg(void)
 {
 	struct tcp_seg s = {
-		.saddr = 0x0a000001,
-		.daddr = 0xc0a80102,
-		.sport = 40000,
-		.dport = 80,
-		.seq = 0xfffffff0,
-		.ack = 0x12345678,
-		.flags = TCP_ACK | TCP_PSH,
-		.wnd = 65535,
-		.urp = 0,
+	    .saddr = 0x0a000001,
+	    .daddr = 0xc0a80102,
+	    .sport = 40000,
+	    .dport = 80,
+	    .seq = 0xfffffff0,
+	    .ack = 0x12345678,
+	    .flags = TCP_ACK | TCP_PSH,
+	    .wnd = 65535,
+	    .urp = 0,
 	};
 	return s;
 }
@@ -148,8 +136,7 @@ static void test_csum_rfc1071_example(void **state)
 	assert_int_equal(inet_csum_fold(inet_csum_add(0, d, sizeof(d))), (uint16_t)~0xddf2);
 	assert_int_equal(ref_csum(d, sizeof(d)), (uint16_t)~0xddf2);
 	/* chaining even chunks equals one pass */
-	assert_int_equal(inet_csum_add(inet_csum_add(0, d, 4), d + 4, 4),
-			 inet_csum_add(0, d, 8));
+	assert_int_equal(inet_csum_add(inet_csum_add(0, d, 4), d + 4, 4), inet_csum_add(0, d, 8));
 	/* an odd last byte is the high byte of a zero-padded word */
 	assert_int_equal(inet_csum_add(0, d + 2, 3), 0xf203 + 0xf400);
 	assert_int_equal(inet_csum_add(0, d, 0), 0);
@@ -198,8 +185,8 @@ static void test_round_trip_all_options(void **state)
 
 			size_t n = tcp_seg_build(buf, sizeof(buf), &s);
 			assert_int_equal(n, tcp_seg_size(&s));
-			size_t optlen = (opts & 1 ? 4 : 0) + (opts & 2 ? 4 : 0) + (opts & 4 ? 4 : 0) +
-					(opts & 8 ? 12 : 0);
+			size_t optlen = (opts & 1 ? 4 : 0) + (opts & 2 ? 4 : 0) +
+					(opts & 4 ? 4 : 0) + (opts & 8 ? 12 : 0);
 			assert_int_equal(n, 40 + optlen + lens[li]);
 			/* checksums agree with the independent computation */
 			assert_int_equal(field16(buf + 10), ref_ip_csum(buf));
@@ -536,9 +523,17 @@ static void test_err_checksums(void **state)
 static void test_strerror(void **state)
 {
 	(void)state;
-	const int codes[] = {TCP_SEG_OK,     TCP_SEG_ETRUNC, TCP_SEG_EIPHDR, TCP_SEG_EIPLEN,
-			     TCP_SEG_EFRAG,  TCP_SEG_ENOTTCP, TCP_SEG_EDOFF, TCP_SEG_EOPT,
-			     TCP_SEG_EIPCSUM, TCP_SEG_ECSUM, -100};
+	const int codes[] = {TCP_SEG_OK,
+			     TCP_SEG_ETRUNC,
+			     TCP_SEG_EIPHDR,
+			     TCP_SEG_EIPLEN,
+			     TCP_SEG_EFRAG,
+			     TCP_SEG_ENOTTCP,
+			     TCP_SEG_EDOFF,
+			     TCP_SEG_EOPT,
+			     TCP_SEG_EIPCSUM,
+			     TCP_SEG_ECSUM,
+			     -100};
 	const size_t nc = sizeof(codes) / sizeof(codes[0]);
 
 	for (size_t i = 0; i < nc; i++) {
@@ -554,23 +549,23 @@ static void test_strerror(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_csum_rfc1071_example),
-		cmocka_unit_test(test_csum_large_buffer),
-		cmocka_unit_test(test_round_trip_all_options),
-		cmocka_unit_test(test_build_cap),
-		cmocka_unit_test(test_padding_ignored),
-		cmocka_unit_test(test_ip_options),
-		cmocka_unit_test(test_err_truncated),
-		cmocka_unit_test(test_err_ip_header),
-		cmocka_unit_test(test_err_ip_len),
-		cmocka_unit_test(test_err_fragment),
-		cmocka_unit_test(test_err_not_tcp),
-		cmocka_unit_test(test_err_data_offset),
-		cmocka_unit_test(test_data_offset_whole_segment),
-		cmocka_unit_test(test_err_options),
-		cmocka_unit_test(test_options_eol_nop_unknown),
-		cmocka_unit_test(test_err_checksums),
-		cmocka_unit_test(test_strerror),
+	    cmocka_unit_test(test_csum_rfc1071_example),
+	    cmocka_unit_test(test_csum_large_buffer),
+	    cmocka_unit_test(test_round_trip_all_options),
+	    cmocka_unit_test(test_build_cap),
+	    cmocka_unit_test(test_padding_ignored),
+	    cmocka_unit_test(test_ip_options),
+	    cmocka_unit_test(test_err_truncated),
+	    cmocka_unit_test(test_err_ip_header),
+	    cmocka_unit_test(test_err_ip_len),
+	    cmocka_unit_test(test_err_fragment),
+	    cmocka_unit_test(test_err_not_tcp),
+	    cmocka_unit_test(test_err_data_offset),
+	    cmocka_unit_test(test_data_offset_whole_segment),
+	    cmocka_unit_test(test_err_options),
+	    cmocka_unit_test(test_options_eol_nop_unknown),
+	    cmocka_unit_test(test_err_checksums),
+	    cmocka_unit_test(test_strerror),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -16,10 +16,7 @@
 /* Under ASan, let impossible allocations return NULL (instead of aborting)
  * so the -ENOMEM paths can be tested. */
 const char *__asan_default_options(void);
-const char *__asan_default_options(void)
-{
-	return "allocator_may_return_null=1";
-}
+const char *__asan_default_options(void) { return "allocator_may_return_null=1"; }
 
 #define TICK 1000000ULL /* 1 ms */
 #define NSLOTS 256
@@ -184,7 +181,7 @@ static void test_many_revolutions_ahead(void **state)
 	for (int i = 0; i < 3; i++)
 		twheel_timer_init(&t[i], NULL);
 	twheel_arm(&w, &t[0], d0);
-	twheel_arm(&w, &t[1], 7 * TICK + 3); /* same slot, this revolution */
+	twheel_arm(&w, &t[1], 7 * TICK + 3);   /* same slot, this revolution */
 	twheel_arm(&w, &t[2], d0 + 16 * TICK); /* same slot, one more */
 	assert_int_equal(twheel_next(&w), 7 * TICK + 3);
 	assert_int_equal(twheel_expire(&w, 8 * TICK, out, 4), 1);
@@ -281,9 +278,9 @@ static void on_fire(struct twheel_timer *t, uint64_t now, void *ctx)
 	struct sim *s = ctx;
 	struct model *m = &s->m[t - s->t];
 
-	assert_true(m->armed);          /* never after cancel, never twice */
+	assert_true(m->armed); /* never after cancel, never twice */
 	assert_int_equal(t->deadline, m->deadline);
-	assert_true(m->deadline <= now); /* never early */
+	assert_true(m->deadline <= now);       /* never early */
 	assert_true(now - m->deadline < TICK); /* less than one tick late */
 	if (now - m->deadline > s->late_max)
 		s->late_max = now - m->deadline;
@@ -449,16 +446,11 @@ static void test_random_jumps(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_init_args),
-		cmocka_unit_test(test_free_leaves_timers_idle),
-		cmocka_unit_test(test_basic_fire),
-		cmocka_unit_test(test_cancel_and_rearm),
-		cmocka_unit_test(test_far_past),
-		cmocka_unit_test(test_many_revolutions_ahead),
-		cmocka_unit_test(test_batches),
-		cmocka_unit_test(test_time_going_back),
-		cmocka_unit_test(test_random_thousands),
-		cmocka_unit_test(test_random_jumps),
+	    cmocka_unit_test(test_init_args),	     cmocka_unit_test(test_free_leaves_timers_idle),
+	    cmocka_unit_test(test_basic_fire),	     cmocka_unit_test(test_cancel_and_rearm),
+	    cmocka_unit_test(test_far_past),	     cmocka_unit_test(test_many_revolutions_ahead),
+	    cmocka_unit_test(test_batches),	     cmocka_unit_test(test_time_going_back),
+	    cmocka_unit_test(test_random_thousands), cmocka_unit_test(test_random_jumps),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

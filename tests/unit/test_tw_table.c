@@ -18,10 +18,7 @@
 /* Under ASan, let impossible allocations return NULL (instead of aborting)
  * so the -ENOMEM paths can be tested. */
 const char *__asan_default_options(void);
-const char *__asan_default_options(void)
-{
-	return "allocator_may_return_null=1";
-}
+const char *__asan_default_options(void) { return "allocator_may_return_null=1"; }
 
 #define SEC 1000000000ULL
 
@@ -51,10 +48,10 @@ static struct xdptcp_flow_key key_n(uint32_t i)
 static struct xdptcp_tw tw_n(uint32_t i, uint64_t deadline)
 {
 	struct xdptcp_tw tw = {
-		.deadline_ns = deadline,
-		.snd_nxt = i * 3,
-		.rcv_nxt = i * 5,
-		.window = (uint16_t)i,
+	    .deadline_ns = deadline,
+	    .snd_nxt = i * 3,
+	    .rcv_nxt = i * 5,
+	    .window = (uint16_t)i,
 	};
 	return tw;
 }
@@ -213,8 +210,8 @@ static void test_remove_under_collisions(void **state)
 	check_table(&t);
 	/* remove from the head, the middle, the tail; everything else stays
 	 * reachable after each removal */
-	const struct xdptcp_flow_key *order[] = {&same[0], &next[0], &same[3], &same[1], &next[1],
-						 &same[2]};
+	const struct xdptcp_flow_key *order[] = {&same[0], &next[0], &same[3],
+						 &same[1], &next[1], &same[2]};
 	for (size_t r = 0; r < 6; r++) {
 		assert_int_equal(tw_remove(&t, order[r]), 0);
 		check_table(&t);
@@ -281,8 +278,7 @@ static void test_random_model(void **state)
 			 * fails for them) and put back those it did not reach */
 			for (size_t j = 0; j < KEYS; j++) {
 				struct xdptcp_flow_key kj = key_n((uint32_t)j);
-				if (model[j] && model[j] <= now &&
-				    tw_remove(&t, &kj) == -ENOENT) {
+				if (model[j] && model[j] <= now && tw_remove(&t, &kj) == -ENOENT) {
 					model[j] = 0;
 					held--;
 					r--;
@@ -426,13 +422,13 @@ static const uint64_t NOW = 1000 * SEC, TIMEOUT = 60 * SEC;
 static struct xdptcp_tw tw_entry(int ts)
 {
 	struct xdptcp_tw tw = {
-		.deadline_ns = NOW + 30 * SEC,
-		.snd_nxt = 5001,
-		.rcv_nxt = 9001,
-		.ts_recent = 777,
-		.ts_offset = 100000,
-		.window = 502,
-		.flags = ts ? XDPTCP_TW_TS : 0,
+	    .deadline_ns = NOW + 30 * SEC,
+	    .snd_nxt = 5001,
+	    .rcv_nxt = 9001,
+	    .ts_recent = 777,
+	    .ts_offset = 100000,
+	    .window = 502,
+	    .flags = ts ? XDPTCP_TW_TS : 0,
 	};
 	return tw;
 }
@@ -440,14 +436,14 @@ static struct xdptcp_tw tw_entry(int ts)
 static struct tcp_seg from_peer(uint8_t flags, uint32_t seq, uint32_t ack)
 {
 	struct tcp_seg s = {
-		.saddr = 0x0a000002,
-		.daddr = 0x0a000001,
-		.sport = 43210,
-		.dport = 80,
-		.seq = seq,
-		.ack = ack,
-		.flags = flags,
-		.wnd = 1000,
+	    .saddr = 0x0a000002,
+	    .daddr = 0x0a000001,
+	    .sport = 43210,
+	    .dport = 80,
+	    .seq = seq,
+	    .ack = ack,
+	    .flags = flags,
+	    .wnd = 1000,
 	};
 	return s;
 }
@@ -470,7 +466,8 @@ static void test_rst_ignored(void **state)
 
 	for (size_t i = 0; i < sizeof(flags); i++) {
 		/* in window or not, RFC 1337 says ignore */
-		struct tcp_seg s = from_peer(flags[i], 9001 + (uint32_t)i * 1000, 5001), r = marker();
+		struct tcp_seg s = from_peer(flags[i], 9001 + (uint32_t)i * 1000, 5001),
+			       r = marker();
 		assert_int_equal(tw_input(&tw, &s, NOW, TIMEOUT, &r), TW_IGNORE);
 		assert_int_equal(r.seq, 0xabcdef);
 		assert_int_equal(tw.deadline_ns, NOW + 30 * SEC);
@@ -567,12 +564,12 @@ static void test_other_segments_reack(void **state)
 	struct xdptcp_tw tw = tw_entry(0);
 	struct tcp_seg r;
 	struct tcp_seg cases[] = {
-		from_peer(TCP_ACK, 9001, 5000), /* old ACK */
-		from_peer(TCP_ACK, 9001, 5002), /* ACK of nothing sent */
-		from_peer(TCP_ACK, 9000, 5001), /* old sequence number */
-		from_peer(TCP_ACK, 9500, 5001), /* beyond */
-		from_peer(0, 9001, 5001),       /* no ACK flag */
-		from_peer(TCP_ACK, 9001, 5001), /* data (below) */
+	    from_peer(TCP_ACK, 9001, 5000), /* old ACK */
+	    from_peer(TCP_ACK, 9001, 5002), /* ACK of nothing sent */
+	    from_peer(TCP_ACK, 9000, 5001), /* old sequence number */
+	    from_peer(TCP_ACK, 9500, 5001), /* beyond */
+	    from_peer(0, 9001, 5001),	    /* no ACK flag */
+	    from_peer(TCP_ACK, 9001, 5001), /* data (below) */
 	};
 	cases[5].len = 1;
 	cases[5].payload = (const uint8_t *)"x";
@@ -659,22 +656,22 @@ static void test_table_and_rules_together(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_init_args),
-		cmocka_unit_test(test_insert_lookup_remove),
-		cmocka_unit_test(test_full_table),
-		cmocka_unit_test(test_remove_under_collisions),
-		cmocka_unit_test(test_random_model),
-		cmocka_unit_test(test_reaper_bounded),
-		cmocka_unit_test(test_100k_entries),
-		cmocka_unit_test(test_key_from_seg),
-		cmocka_unit_test(test_rst_ignored),
-		cmocka_unit_test(test_syn_reopen_by_seq),
-		cmocka_unit_test(test_syn_reopen_by_timestamp),
-		cmocka_unit_test(test_fin_reacks_and_restarts),
-		cmocka_unit_test(test_acceptable_ack_ignored),
-		cmocka_unit_test(test_other_segments_reack),
-		cmocka_unit_test(test_reply_fields_and_wire),
-		cmocka_unit_test(test_table_and_rules_together),
+	    cmocka_unit_test(test_init_args),
+	    cmocka_unit_test(test_insert_lookup_remove),
+	    cmocka_unit_test(test_full_table),
+	    cmocka_unit_test(test_remove_under_collisions),
+	    cmocka_unit_test(test_random_model),
+	    cmocka_unit_test(test_reaper_bounded),
+	    cmocka_unit_test(test_100k_entries),
+	    cmocka_unit_test(test_key_from_seg),
+	    cmocka_unit_test(test_rst_ignored),
+	    cmocka_unit_test(test_syn_reopen_by_seq),
+	    cmocka_unit_test(test_syn_reopen_by_timestamp),
+	    cmocka_unit_test(test_fin_reacks_and_restarts),
+	    cmocka_unit_test(test_acceptable_ack_ignored),
+	    cmocka_unit_test(test_other_segments_reack),
+	    cmocka_unit_test(test_reply_fields_and_wire),
+	    cmocka_unit_test(test_table_and_rules_together),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -8,10 +8,7 @@
 /* Offsets of out-of-order ranges are 32-bit, so a ring is at most 2^31. */
 #define BUF_MAX_CAP ((size_t)1 << 31)
 
-static int cap_ok(size_t cap)
-{
-	return cap != 0 && cap <= BUF_MAX_CAP && (cap & (cap - 1)) == 0;
-}
+static int cap_ok(size_t cap) { return cap != 0 && cap <= BUF_MAX_CAP && (cap & (cap - 1)) == 0; }
 
 /* Copy n bytes into the ring at absolute offset pos (wrapping). */
 static void ring_put(uint8_t *data, size_t cap, size_t pos, const uint8_t *src, size_t n)
@@ -50,10 +47,7 @@ void sbuf_free(struct sbuf *b)
 	memset(b, 0, sizeof(*b));
 }
 
-size_t sbuf_space(const struct sbuf *b)
-{
-	return b->cap - b->len;
-}
+size_t sbuf_space(const struct sbuf *b) { return b->cap - b->len; }
 
 size_t sbuf_append(struct sbuf *b, const void *src, size_t n)
 {
@@ -105,10 +99,7 @@ void rbuf_free(struct rbuf *b)
 	memset(b, 0, sizeof(*b));
 }
 
-size_t rbuf_window(const struct rbuf *b)
-{
-	return b->cap - b->ready;
-}
+size_t rbuf_window(const struct rbuf *b) { return b->cap - b->ready; }
 
 /* Merge [s, e) into the sorted, disjoint range table. Ranges that overlap or
  * touch it are absorbed. Returns 0, or -1 when a new range is needed and the
@@ -191,7 +182,4 @@ size_t rbuf_read(struct rbuf *b, void *dst, size_t n)
 	return n;
 }
 
-int rbuf_has_ooo(const struct rbuf *b)
-{
-	return b->nooo != 0;
-}
+int rbuf_has_ooo(const struct rbuf *b) { return b->nooo != 0; }

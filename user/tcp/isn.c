@@ -2,10 +2,7 @@
  * numbers. */
 #include "tcp/isn.h"
 
-static uint64_t rotl(uint64_t x, int b)
-{
-	return (x << b) | (x >> (64 - b));
-}
+static uint64_t rotl(uint64_t x, int b) { return (x << b) | (x >> (64 - b)); }
 
 static uint64_t le64(const uint8_t *p)
 {
@@ -74,9 +71,10 @@ uint32_t tcp_isn(const struct tcp_isn_key *key, uint32_t laddr, uint16_t lport, 
 	 * remoteport, secretkey); M is a timer ticking every 4 microseconds.
 	 * The tuple is hashed in network byte order, in that order. */
 	uint8_t msg[12] = {
-		(uint8_t)(laddr >> 24), (uint8_t)(laddr >> 16), (uint8_t)(laddr >> 8), (uint8_t)laddr,
-		(uint8_t)(lport >> 8),  (uint8_t)lport,        (uint8_t)(raddr >> 24), (uint8_t)(raddr >> 16),
-		(uint8_t)(raddr >> 8),  (uint8_t)raddr,        (uint8_t)(rport >> 8),  (uint8_t)rport,
+	    (uint8_t)(laddr >> 24), (uint8_t)(laddr >> 16), (uint8_t)(laddr >> 8),
+	    (uint8_t)laddr,	    (uint8_t)(lport >> 8),  (uint8_t)lport,
+	    (uint8_t)(raddr >> 24), (uint8_t)(raddr >> 16), (uint8_t)(raddr >> 8),
+	    (uint8_t)raddr,	    (uint8_t)(rport >> 8),  (uint8_t)rport,
 	};
 	uint32_t m = (uint32_t)(now_ns / 4000);
 

@@ -19,10 +19,7 @@
 #define TCPOPT_SACK_OK 4
 #define TCPOPT_TS 8
 
-static uint16_t get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
+static uint16_t get16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
 
 static uint32_t get32(const uint8_t *p)
 {

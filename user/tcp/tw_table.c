@@ -12,10 +12,7 @@
 /* Largest table: keeps nslots * sizeof(entry) far from overflowing. */
 #define TW_MAX_ENTRIES ((size_t)1 << 30)
 
-static int slot_used(const struct tw_entry *e)
-{
-	return e->key.family != 0;
-}
+static int slot_used(const struct tw_entry *e) { return e->key.family != 0; }
 
 static int key_eq(const struct xdptcp_flow_key *a, const struct xdptcp_flow_key *b)
 {
@@ -145,10 +142,7 @@ size_t tw_reap(struct tw_table *t, uint64_t now, size_t max)
 	return removed;
 }
 
-size_t tw_count(const struct tw_table *t)
-{
-	return t->count;
-}
+size_t tw_count(const struct tw_table *t) { return t->count; }
 
 void tw_key_from_seg(struct xdptcp_flow_key *key, const struct tcp_seg *seg)
 {

@@ -13,9 +13,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "xdptcp/tcb.h"
 #include "tcp/isn.h"
 #include "tcp/segment.h"
+#include "xdptcp/tcb.h"
 
 struct tw_entry {
 	struct xdptcp_flow_key key; /* key.family == 0 marks an empty slot */
@@ -24,10 +24,10 @@ struct tw_entry {
 
 struct tw_table {
 	struct tw_entry *slots;
-	size_t nslots;  /* power of two, > max: probing always ends */
-	size_t max;     /* entries allowed (the capacity asked for) */
-	size_t count;   /* entries held, expired ones included until removed */
-	size_t cursor;  /* where the reaper resumes */
+	size_t nslots; /* power of two, > max: probing always ends */
+	size_t max;    /* entries allowed (the capacity asked for) */
+	size_t count;  /* entries held, expired ones included until removed */
+	size_t cursor; /* where the reaper resumes */
 	struct tcp_isn_key hkey;
 };
 
