@@ -480,11 +480,12 @@ void tcp_abort(struct tcp_conn *c, uint64_t now)
 	default:
 		break;
 	}
-	c->flags |= CF_APP_GONE;
-	if (c->state == XDPTCP_LISTEN)
+	if (c->state == XDPTCP_LISTEN) {
 		tcp_close(c, now);
-	else
+	} else {
+		c->flags |= CF_APP_GONE;
 		tcp_conn_done(c);
+	}
 	tcp_leave(s);
 }
 

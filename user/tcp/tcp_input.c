@@ -318,6 +318,11 @@ static void sync_input(struct tcp_conn *c, const struct tcp_seg *seg, uint64_t n
 			 * bit is set, if so drop the segment and return)" */
 			if (rst)
 				s->stats.dropped++;
+			else if (seg->flags & TCP_SYN)
+				/* RFC 5961 4.2: a SYN gets a (rate-limited)
+				 * challenge ACK "irrespective of the sequence
+				 * number" */
+				tcp_challenge_ack(c, now);
 			else
 				tcp_send_ack(c, now);
 			return;
