@@ -135,8 +135,9 @@ static void test_csum_rfc1071_example(void **state)
 
 	assert_int_equal(inet_csum_fold(inet_csum_add(0, d, sizeof(d))), (uint16_t)~0xddf2);
 	assert_int_equal(ref_csum(d, sizeof(d)), (uint16_t)~0xddf2);
-	/* chaining even chunks equals one pass */
-	assert_int_equal(inet_csum_add(inet_csum_add(0, d, 4), d + 4, 4), inet_csum_add(0, d, 8));
+	/* chaining even chunks equals one pass (once folded) */
+	assert_int_equal(inet_csum_fold(inet_csum_add(inet_csum_add(0, d, 4), d + 4, 4)),
+			 inet_csum_fold(inet_csum_add(0, d, 8)));
 	/* an odd last byte is the high byte of a zero-padded word */
 	assert_int_equal(inet_csum_add(0, d + 2, 3), 0xf203 + 0xf400);
 	assert_int_equal(inet_csum_add(0, d, 0), 0);
@@ -159,6 +160,24 @@ static void test_csum_large_buffer(void **state)
 	assert_int_equal(inet_csum_fold(inet_csum_add(0, d, n)), ref_csum(d, n));
 	assert_int_equal(inet_csum_fold(inet_csum_add(0, d, n + 1)), ref_csum(d, n + 1));
 	free(d);
+}
+
+static void test_csum_chaining(void **state)
+{
+	(void)state;
+	uint8_t d[77];
+
+	/* every even split point, every total length, unaligned starts */
+	for (size_t i = 0; i < sizeof(d); i++)
+		d[i] = (uint8_t)(0xff - i * 13);
+	for (size_t start = 0; start < 3; start++)
+		for (size_t n = 0; n + start <= sizeof(d); n++)
+			for (size_t cut = 0; cut <= n; cut += 2) {
+				const uint8_t *p = d + start;
+				uint32_t a = inet_csum_add(0, p, cut);
+				uint32_t b = inet_csum_add(a, p + cut, n - cut);
+				assert_int_equal(inet_csum_fold(b), ref_csum(p, n));
+			}
 }
 
 static void test_round_trip_all_options(void **state)
@@ -551,6 +570,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_csum_rfc1071_example),
 	    cmocka_unit_test(test_csum_large_buffer),
+	    cmocka_unit_test(test_csum_chaining),
 	    cmocka_unit_test(test_round_trip_all_options),
 	    cmocka_unit_test(test_build_cap),
 	    cmocka_unit_test(test_padding_ignored),

@@ -2,15 +2,17 @@
  * numbers. */
 #include "tcp/isn.h"
 
+#include <endian.h>
+#include <string.h>
+
 static uint64_t rotl(uint64_t x, int b) { return (x << b) | (x >> (64 - b)); }
 
 static uint64_t le64(const uint8_t *p)
 {
-	uint64_t v = 0;
+	uint64_t v;
 
-	for (int i = 7; i >= 0; i--)
-		v = v << 8 | p[i];
-	return v;
+	memcpy(&v, p, sizeof(v)); /* unaligned-safe; one load */
+	return le64toh(v);
 }
 
 #define SIPROUND(v0, v1, v2, v3)                                                                   \

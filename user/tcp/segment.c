@@ -3,6 +3,7 @@
  * assumptions about the frame. */
 #include "tcp/segment.h"
 
+#include <arpa/inet.h>
 #include <string.h>
 
 #define IPV4_HDR_LEN 20
@@ -43,8 +44,18 @@ static void put32(uint8_t *p, uint32_t v)
 uint32_t inet_csum_add(uint32_t sum, const void *data, size_t len)
 {
 	const uint8_t *p = data;
-	uint64_t s = sum;
+	uint64_t s = 0;
+	uint32_t w;
 
+	/* RFC 1071 2(B): the sum is byte-order independent, so add native
+	 * 32-bit words and swap the folded result to network order once. */
+	for (; len >= 4; p += 4, len -= 4) {
+		memcpy(&w, p, sizeof(w));
+		s += w;
+	}
+	while (s >> 16)
+		s = (s & 0xffff) + (s >> 16);
+	s = ntohs((uint16_t)s) + (uint64_t)sum;
 	for (; len >= 2; p += 2, len -= 2)
 		s += get16(p);
 	if (len)
