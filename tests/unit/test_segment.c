@@ -138,6 +138,9 @@ static void test_csum_rfc1071_example(void **state)
 	/* chaining even chunks equals one pass (once folded) */
 	assert_int_equal(inet_csum_fold(inet_csum_add(inet_csum_add(0, d, 4), d + 4, 4)),
 			 inet_csum_fold(inet_csum_add(0, d, 8)));
+	/* a running sum near 2^32 carries around (0xffffffff is a zero) */
+	assert_int_equal(inet_csum_fold(inet_csum_add(0xffffffff, d, sizeof(d))),
+			 (uint16_t)~0xddf2);
 	/* an odd last byte is the high byte of a zero-padded word */
 	assert_int_equal(inet_csum_add(0, d + 2, 3), 0xf203 + 0xf400);
 	assert_int_equal(inet_csum_add(0, d, 0), 0);
