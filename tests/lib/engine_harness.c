@@ -235,3 +235,16 @@ struct tcp_conn *eh_active_open(struct eh *h, uint32_t irs, uint16_t wnd)
 	assert_int_equal(eh_events(h, c, TCP_EV_CONNECTED), 1);
 	return c;
 }
+
+void eh_dump(const struct eh *h)
+{
+	char f[10];
+
+	for (size_t i = 0; i < h->nout; i++) {
+		const struct tcp_seg *s = &h->out[i].seg;
+
+		fprintf(stderr, "%s%3zu [%s] seq %u ack %u wnd %u len %u\n",
+			i == h->rd ? ">" : " ", i, flagstr(s->flags, f), s->seq, s->ack,
+			s->wnd, s->len);
+	}
+}

@@ -67,6 +67,9 @@ void eh_drain(struct eh *h);
 int eh_events(const struct eh *h, struct tcp_conn *c, enum tcp_event ev);
 const struct eh_ev *eh_last_event(const struct eh *h, enum tcp_event ev);
 
+/* Print the captured segments to stderr (debugging a failing test). */
+void eh_dump(const struct eh *h);
+
 /* Helpers that drive a connection into a state; peer ISN irs. */
 struct tcp_conn *eh_passive_open(struct eh *h, uint32_t irs, uint16_t wnd);
 struct tcp_conn *eh_active_open(struct eh *h, uint32_t irs, uint16_t wnd);

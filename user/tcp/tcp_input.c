@@ -184,7 +184,9 @@ static void syn_sent_input(struct tcp_conn *c, const struct tcp_seg *seg, uint64
 		return;
 	}
 	c->irs = seg->seq;
-	c->rcv_nxt = c->rcv_adv = c->last_ack_sent = seg->seq + 1;
+	c->rcv_nxt = c->last_ack_sent = seg->seq + 1;
+	/* the window our SYN announced is what the peer may fill */
+	c->rcv_adv = c->rcv_nxt + c->last_wnd;
 	tcp_syn_options(c, seg);
 	c->ts_recent_at = now;
 	c->snd_wnd = c->max_snd_wnd = seg->wnd;
@@ -542,8 +544,10 @@ static void process_segment(struct tcp_conn *c, const struct tcp_seg *seg,
 	}
 	wnd = tcp_rcv_wnd(c);
 	if ((uint32_t)off + len > wnd) {
+		/* beyond the window: cut, and tell the sender at once */
 		len = (uint32_t)off < wnd ? wnd - (uint32_t)off : 0;
 		fin = 0;
+		c->flags |= CF_ACK_NOW;
 	}
 	/* seventh, "process the segment text" — only in ESTABLISHED and the
 	 * FIN-WAIT states; after a FIN from the peer "Ignore the text" */
