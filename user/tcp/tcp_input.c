@@ -437,8 +437,9 @@ static int process_ack(struct tcp_conn *c, const struct tcp_seg *seg, uint32_t s
 		if (gone(c))
 			return 0;
 	} else if (ack == c->snd_una && !seg->len && !(seg->flags & (TCP_SYN | TCP_FIN)) &&
-		   wnd == c->snd_wnd && c->snd_max != c->snd_una) {
-		/* RFC 5681 2: a duplicate ACK */
+		   wnd == c->snd_wnd && wnd && c->snd_max != c->snd_una) {
+		/* RFC 5681 2: a duplicate ACK (answers to zero-window probes
+		 * are not: nothing is in flight then) */
 		tcp_cc_dupack(c, now);
 	}
 	/* "If SND.WL1 < SEG.SEQ or (SND.WL1 = SEG.SEQ and SND.WL2 =< SEG.ACK),
