@@ -382,7 +382,9 @@ static void test_time_wait_reopen_by_timestamp(void **state)
 	EH_EXPECT(eh_pop(&h), TCP_ACK, h.iss + 2, IRS + 2);
 	syn.tsval = 500;
 	eh_input(&h, &syn);
-	EH_EXPECT(eh_pop(&h), TCP_SYN | TCP_ACK, h.iss, IRS - 4);
+	/* the new ISS lies above the old incarnation's (RFC 1122 4.2.2.13);
+	 * the harness ISN would have repeated the old one */
+	EH_EXPECT(eh_pop(&h), TCP_SYN | TCP_ACK, h.iss + 2 + 65536, IRS - 4);
 	tcp_close(c, h.now);
 	eh_fini(&h);
 
@@ -397,7 +399,7 @@ static void test_time_wait_reopen_by_timestamp(void **state)
 	EH_EXPECT(eh_pop(&h), TCP_ACK, h.iss + 2, IRS + 2);
 	syn.tsval = 500;
 	eh_input(&h, &syn);
-	EH_EXPECT(eh_pop(&h), TCP_SYN | TCP_ACK, h.iss, IRS - 4);
+	EH_EXPECT(eh_pop(&h), TCP_SYN | TCP_ACK, h.iss + 2 + 65536, IRS - 4);
 	assert_int_equal(tcp_stack_timewait(h.s), 0);
 	eh_fini(&h);
 }
@@ -427,15 +429,108 @@ static void test_rtt_estimator(void **state)
 	eh_fini(&h);
 }
 
+/* A released FIN-WAIT-2 whose peer never sends its FIN goes after 2*MSL */
+static void test_orphan_fin_wait_2(void **state)
+{
+	struct eh h;
+	struct tcp_conn *c;
+	struct tcp_seg a;
+
+	(void)state;
+	eh_init(&h, NULL);
+	c = eh_passive_open(&h, IRS, 8192);
+	tcp_close(c, h.now);
+	a = eh_seg(TCP_ACK, IRS + 1, h.iss + 2, 8192);
+	eh_input(&h, &a);
+	assert_int_equal(tcp_state(c), XDPTCP_FIN_WAIT_2);
+	eh_run(&h, 60 * EH_S - EH_MS);
+	assert_int_equal(tcp_stack_conns(h.s), 2);
+	eh_run(&h, 2 * EH_MS);
+	assert_int_equal(eh_events(&h, c, TCP_EV_CLOSED), 1);
+	assert_int_equal(tcp_stack_conns(h.s), 1);
+	/* held by the app (shutdown only): it may wait as long as it likes */
+	c = NULL;
+	eh_fini(&h);
+	eh_init(&h, NULL);
+	c = eh_passive_open(&h, IRS, 8192);
+	tcp_shutdown(c, h.now);
+	eh_input(&h, &a);
+	eh_run(&h, 3600 * EH_S);
+	assert_int_equal(tcp_state(c), XDPTCP_FIN_WAIT_2);
+	/* closing it later starts the same limit */
+	tcp_close(c, h.now);
+	eh_run(&h, 61 * EH_S);
+	assert_int_equal(eh_events(&h, c, TCP_EV_CLOSED), 1);
+	eh_fini(&h);
+}
+
+/* Default R2 for SYNs covers 3 minutes (MUST-23) */
+static void test_syn_r2_three_minutes(void **state)
+{
+	struct eh h;
+	struct tcp_config cfg;
+	struct tcp_conn *c;
+	int n = 0;
+
+	(void)state;
+	tcp_config_default(&cfg);
+	eh_init(&h, &cfg);
+	c = tcp_connect(h.s, EH_LADDR, EH_LPORT, EH_RADDR, EH_RPORT, h.now);
+	eh_run(&h, 180 * EH_S);
+	while (eh_pop(&h))
+		n++;
+	assert_int_equal(n, 8); /* the SYN and 7 retransmissions */
+	assert_int_equal(tcp_state(c), XDPTCP_SYN_SENT);
+	eh_run(&h, 4 * EH_S);
+	assert_int_equal(eh_events(&h, c, TCP_EV_RESET), 1);
+	tcp_close(c, h.now);
+	eh_fini(&h);
+}
+
+static void nop_out(void *ctx, const struct tcp_seg *seg)
+{
+	(void)ctx, (void)seg;
+}
+
+static void nop_ev(void *ctx, struct tcp_conn *c, enum tcp_event ev,
+		   const struct tcp_event_info *info)
+{
+	(void)ctx, (void)c, (void)ev, (void)info;
+}
+
 static void test_config_rejected(void **state)
 {
-	struct tcp_config cfg;
+	struct tcp_config cfg, bad;
 	struct tcp_stack *s;
-	struct tcp_ops ops = { 0 };
+	struct tcp_ops ops = { 0 }, ok = { .output = nop_out, .event = nop_ev };
 
 	(void)state;
 	tcp_config_default(&cfg);
 	assert_int_equal(tcp_stack_init(&s, &cfg, &ops, 0), -EINVAL);
+	assert_int_equal(tcp_stack_init(&s, NULL, &ok, 0), -EINVAL);
+	bad = cfg, bad.sndbuf = 1000;
+	assert_int_equal(tcp_stack_init(&s, &bad, &ok, 0), -EINVAL);
+	bad = cfg, bad.rcvbuf = 0;
+	assert_int_equal(tcp_stack_init(&s, &bad, &ok, 0), -EINVAL);
+	bad = cfg, bad.hash_buckets = 3;
+	assert_int_equal(tcp_stack_init(&s, &bad, &ok, 0), -EINVAL);
+	bad = cfg, bad.mss = 10;
+	assert_int_equal(tcp_stack_init(&s, &bad, &ok, 0), -EINVAL);
+	bad = cfg, bad.wscale = 15;
+	assert_int_equal(tcp_stack_init(&s, &bad, &ok, 0), -EINVAL);
+	bad = cfg, bad.delack_ns = EH_S / 2;
+	assert_int_equal(tcp_stack_init(&s, &bad, &ok, 0), -EINVAL);
+	bad = cfg, bad.rto_min_ns = 0;
+	assert_int_equal(tcp_stack_init(&s, &bad, &ok, 0), -EINVAL);
+	bad = cfg, bad.rto_init_ns = EH_MS;
+	assert_int_equal(tcp_stack_init(&s, &bad, &ok, 0), -EINVAL);
+	bad = cfg, bad.rto_max_ns = EH_MS;
+	assert_int_equal(tcp_stack_init(&s, &bad, &ok, 0), -EINVAL);
+	bad = cfg, bad.msl_ns = 0;
+	assert_int_equal(tcp_stack_init(&s, &bad, &ok, 0), -EINVAL);
+	assert_int_equal(tcp_stack_init(&s, &cfg, &ok, 0), 0);
+	tcp_stack_free(s);
+	tcp_stack_free(NULL);
 	assert_string_equal(tcp_event_name(TCP_EV_TIMEWAIT), "TIMEWAIT");
 	assert_string_equal(tcp_event_name((enum tcp_event)99), "UNKNOWN");
 }
@@ -453,6 +548,8 @@ int main(void)
 		cmocka_unit_test(test_time_wait_reopen_by_seq),
 		cmocka_unit_test(test_time_wait_reopen_by_timestamp),
 		cmocka_unit_test(test_rtt_estimator),
+		cmocka_unit_test(test_orphan_fin_wait_2),
+		cmocka_unit_test(test_syn_r2_three_minutes),
 		cmocka_unit_test(test_config_rejected),
 	};
 	for (size_t i = 0; i < sizeof(pat); i++)

@@ -82,7 +82,7 @@ struct tcp_config {
 };
 
 /* Defaults: MSL 30 s, delayed ACK 40 ms, RTO 1 s / 1 s / 60 s, 15 data and
- * 6 SYN retries, MSS 1460, 256 KiB buffers, wscale 7, timestamps on,
+ * 7 SYN retries (3 min), MSS 1460, 256 KiB buffers, wscale 7, timestamps on,
  * 10 challenge ACKs/s, 1024 buckets, compact TIME-WAIT (16384 entries),
  * a zero ISN key (set a random one). */
 void tcp_config_default(struct tcp_config *cfg);

@@ -16,7 +16,9 @@ void tcp_config_default(struct tcp_config *cfg)
 	cfg->rto_init_ns = NSEC;
 	cfg->rto_max_ns = 60 * NSEC;
 	cfg->data_retries = 15;
-	cfg->syn_retries = 6;
+	/* RFC 9293 3.8.3 (MUST-23): R2 for a SYN "at least 3 minutes":
+	 * 1+2+4+8+16+32+60+60 s */
+	cfg->syn_retries = 7;
 	cfg->mss = 1460;
 	cfg->sndbuf = 256 * 1024;
 	cfg->rcvbuf = 256 * 1024;
@@ -51,6 +53,7 @@ int tcp_stack_init(struct tcp_stack **out, const struct tcp_config *cfg,
 	if (!cfg || !ops || !ops->output || !ops->event || !pow2(cfg->sndbuf) ||
 	    !pow2(cfg->rcvbuf) || !pow2(cfg->hash_buckets) || cfg->mss < 64 ||
 	    cfg->wscale > TCP_MAX_WSCALE || !cfg->rto_min_ns ||
+	    cfg->delack_ns >= NSEC / 2 || /* 3.8.6.3 MUST-40: < 0.5 s */
 	    cfg->rto_init_ns < cfg->rto_min_ns || cfg->rto_max_ns < cfg->rto_init_ns ||
 	    !cfg->msl_ns)
 		return -EINVAL;
@@ -236,6 +239,11 @@ struct tcp_conn *tcp_conn_alloc(struct tcp_stack *s, uint32_t laddr, uint16_t lp
 	/* RFC 9293 3.4.1: ISN per RFC 6528 */
 	c->iss = s->ops.isn ? s->ops.isn(s->ops.ctx, laddr, lport, raddr, rport, now)
 			    : tcp_isn(&s->cfg.isn_key, laddr, lport, raddr, rport, now);
+	/* RFC 1122 4.2.2.13: a connection reopened from TIME-WAIT starts
+	 * above the sequence numbers of the previous incarnation */
+	if (s->reopen && xdptcp_seq_le(c->iss, s->reopen_floor))
+		c->iss = s->reopen_floor + 65536;
+	s->reopen = 0;
 	c->snd_una = c->snd_nxt = c->snd_max = c->iss;
 	c->sbuf_seq = c->iss + 1;
 	c->snd_mss = TCP_DEFAULT_MSS;
@@ -448,6 +456,9 @@ void tcp_close(struct tcp_conn *c, uint64_t now)
 		break;
 	case XDPTCP_TIME_WAIT:
 		tcp_tw_shrink(c);
+		break;
+	case XDPTCP_FIN_WAIT_2:
+		tcp_orphan_timeout(c, now);
 		break;
 	case XDPTCP_SYN_RECEIVED:
 	case XDPTCP_ESTABLISHED:

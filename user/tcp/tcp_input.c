@@ -239,6 +239,8 @@ static int timewait_input(struct tcp_conn *c, const struct tcp_seg *seg, uint64_
 		if (ts ? xdptcp_seq_gt(seg->tsval, c->ts_recent)
 		       : xdptcp_seq_gt(seg->seq, c->rcv_nxt)) {
 			s->stats.tw_reopened++;
+			s->reopen = 1;
+			s->reopen_floor = c->snd_nxt;
 			tcp_conn_done(c);
 			return 1;
 		}
@@ -459,8 +461,10 @@ static int process_ack(struct tcp_conn *c, const struct tcp_seg *seg, uint32_t s
 	case XDPTCP_FIN_WAIT_1:
 		/* "if the FIN segment is now acknowledged, then enter
 		 * FIN-WAIT-2 and continue processing in that state" */
-		if (c->flags & CF_FIN_ACKED)
+		if (c->flags & CF_FIN_ACKED) {
 			tcp_set_state(c, XDPTCP_FIN_WAIT_2);
+			tcp_orphan_timeout(c, now);
+		}
 		break;
 	case XDPTCP_CLOSING:
 		/* "if the ACK acknowledges our FIN, then enter the TIME-WAIT
@@ -643,5 +647,6 @@ void tcp_input(struct tcp_stack *s, const struct tcp_seg *seg, uint64_t now)
 		/* 3.10.7.1 "If the state is CLOSED (i.e., TCB does not exist)" */
 		tcp_reply_rst(s, seg);
 out:
+	s->reopen = 0;
 	tcp_leave(s);
 }

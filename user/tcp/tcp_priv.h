@@ -101,6 +101,8 @@ struct tcp_stack {
 	size_t nconns;
 	uint64_t chal_window;      /* start of the current 1 s window */
 	uint32_t chal_count;
+	uint32_t reopen_floor;     /* SND.NXT of the TIME-WAIT being reopened */
+	int reopen;
 	uint8_t scratch[65536];    /* payload of the segment being sent */
 };
 
@@ -144,6 +146,8 @@ void tcp_challenge_ack(struct tcp_conn *c, uint64_t now);
 void tcp_timer_update(struct tcp_conn *c);
 void tcp_rto_arm(struct tcp_conn *c, uint64_t now);
 void tcp_enter_timewait(struct tcp_conn *c, uint64_t now);
+/* A released FIN-WAIT-2 waits for the peer's FIN at most 2*MSL. */
+void tcp_orphan_timeout(struct tcp_conn *c, uint64_t now);
 /* Replace a released TIME-WAIT TCB by its compact entry; 1 if done. */
 int tcp_tw_shrink(struct tcp_conn *c);
 /* A segment for a compact TIME-WAIT entry; 1 when it reopens the flow. */

@@ -56,6 +56,17 @@ void tcp_enter_timewait(struct tcp_conn *c, uint64_t now)
 		tcp_tw_shrink(c);
 }
 
+void tcp_orphan_timeout(struct tcp_conn *c, uint64_t now)
+{
+	/* Not in RFC 9293: nobody can read or close any more, and a peer
+	 * that never sends its FIN would hold the TCB forever (Linux's
+	 * tcp_fin_timeout does the same) */
+	if ((c->flags & CF_APP_GONE) && c->state == XDPTCP_FIN_WAIT_2) {
+		c->tw_at = now + 2 * c->stack->cfg.msl_ns;
+		tcp_timer_update(c);
+	}
+}
+
 int tcp_tw_shrink(struct tcp_conn *c)
 {
 	struct tcp_stack *s = c->stack;
@@ -92,6 +103,8 @@ int tcp_tw_input(struct tcp_stack *s, const struct tcp_seg *seg, uint64_t now)
 		return -1;
 	case TW_REOPEN:
 		s->stats.tw_reopened++;
+		s->reopen = 1;
+		s->reopen_floor = tw->snd_nxt;
 		tw_remove(&s->tw, &key);
 		return 1;
 	default:
