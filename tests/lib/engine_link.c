@@ -119,6 +119,24 @@ static void out_server(void *ctx, const struct tcp_seg *seg)
 	send_pkt(ctx, 1, seg);
 }
 
+static uint32_t isn_client(void *ctx, uint32_t la, uint16_t lp, uint32_t ra, uint16_t rp,
+			   uint64_t now)
+{
+	struct link *L = ctx;
+
+	(void)la, (void)lp, (void)ra, (void)rp, (void)now;
+	return 0u - L->cfg.isn_near_wrap;
+}
+
+static uint32_t isn_server(void *ctx, uint32_t la, uint16_t lp, uint32_t ra, uint16_t rp,
+			   uint64_t now)
+{
+	struct link *L = ctx;
+
+	(void)la, (void)lp, (void)ra, (void)rp, (void)now;
+	return 0u - L->cfg.isn_near_wrap / 2;
+}
+
 static void drain(struct link *L, struct link_app *a)
 {
 	size_t n;
@@ -219,6 +237,11 @@ void link_init(struct link *L, const struct link_cfg *cfg, const struct tcp_conf
 	struct tcp_ops os = { .output = out_server, .event = ev_server, .ctx = L };
 	size_t len[2] = { c2s, s2c };
 
+	if (cfg->isn_near_wrap) {
+		oc.isn = isn_client;
+		os.isn = isn_server;
+	}
+
 	memset(L, 0, sizeof(*L));
 	L->cfg = *cfg;
 	L->rng = cfg->seed;
@@ -239,8 +262,12 @@ void link_init(struct link *L, const struct link_cfg *cfg, const struct tcp_conf
 		L->app[i].tx_len = len[i];
 		L->app[!i].rx = malloc(len[i] + 1);
 		L->app[!i].rx_cap = len[i];
-		L->tcfg.isn_key.k[0] = (uint8_t)(cfg->seed + (uint64_t)i);
-		assert_int_equal(tcp_stack_init(&L->st[i], &L->tcfg, i ? &os : &oc, L->now), 0);
+		struct tcp_config c = L->tcfg;
+
+		c.isn_key.k[0] = (uint8_t)(cfg->seed + (uint64_t)i);
+		if (i && cfg->server_plain)
+			c.wscale_on = c.timestamps = 0;
+		assert_int_equal(tcp_stack_init(&L->st[i], &c, i ? &os : &oc, L->now), 0);
 	}
 	L->app[0].shut_when_sent = order != LINK_SERVER_FIRST;
 	L->app[1].shut_when_sent = order != LINK_CLIENT_FIRST;

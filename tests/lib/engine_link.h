@@ -13,6 +13,8 @@ struct link_cfg {
 	uint64_t seed;
 	unsigned loss_pm, dup_pm, reorder_pm; /* per mille, each direction */
 	uint64_t delay_ns, jitter_ns, reorder_ns;
+	uint32_t isn_near_wrap;  /* non-zero: ISNs this far below 2^32 */
+	int server_plain;        /* server offers neither WS nor TS */
 };
 
 enum link_close {

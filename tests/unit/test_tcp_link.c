@@ -136,6 +136,39 @@ static void test_link_heavy_loss(void **state)
 	}
 }
 
+/* Both ISNs a few KB below 2^32: the transfer crosses the wrap */
+static void test_link_sequence_wrap(void **state)
+{
+	struct link_cfg cfg = { .seed = 5, .delay_ns = MS, .isn_near_wrap = 30000 };
+	struct link_cfg lossy = {
+		.seed = 6, .loss_pm = 30, .dup_pm = 20, .reorder_pm = 50, .delay_ns = 2 * MS,
+		.jitter_ns = MS, .reorder_ns = 5 * MS, .isn_near_wrap = 30000,
+	};
+
+	(void)state;
+	for (int o = 0; o < 3; o++) {
+		check_transfer(&cfg, 100000, 100000, (enum link_close)o);
+		check_transfer(&lossy, 100000, 100000, (enum link_close)o);
+	}
+}
+
+/* A peer without window scaling and timestamps: RTT by timing segments,
+ * 64 KB windows */
+static void test_link_no_options(void **state)
+{
+	struct link_cfg cfg = { .seed = 9, .delay_ns = MS, .server_plain = 1 };
+	struct link_cfg lossy = {
+		.seed = 10, .loss_pm = 30, .dup_pm = 20, .reorder_pm = 50, .delay_ns = 2 * MS,
+		.jitter_ns = MS, .reorder_ns = 5 * MS, .server_plain = 1,
+	};
+
+	(void)state;
+	for (int o = 0; o < 3; o++) {
+		check_transfer(&cfg, 300000, 300000, (enum link_close)o);
+		check_transfer(&lossy, 300000, 300000, (enum link_close)o);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -145,6 +178,8 @@ int main(void)
 		cmocka_unit_test(test_link_100k),
 		cmocka_unit_test(test_link_1m),
 		cmocka_unit_test(test_link_heavy_loss),
+		cmocka_unit_test(test_link_sequence_wrap),
+		cmocka_unit_test(test_link_no_options),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

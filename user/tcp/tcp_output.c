@@ -338,7 +338,7 @@ void tcp_send_probe(struct tcp_conn *c, uint64_t now)
 	/* RFC 9293 3.8.6.1: "the sending TCP peer must regularly transmit at
 	 * least one octet of new data (if available)"; the receiver answers
 	 * with its current window. The octet is not counted in flight, so the
-	 * RTO never gives up on a peer that keeps answering (MUST-26): the
+	 * RTO never gives up on a peer that keeps answering (3.8.6.1): the
 	 * persist timer repeats it, and an ACK covering it is still valid
 	 * (SND.MAX moved). */
 	send_data(c, c->snd_nxt, 1, 0, now);
