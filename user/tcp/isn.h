@@ -4,12 +4,15 @@
 #ifndef XDPTCP_TCP_ISN_H
 #define XDPTCP_TCP_ISN_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 struct tcp_isn_key {
 	uint8_t k[16];
 };
 
+/* SipHash-2-4 of data; the key bytes are k0 || k1 little-endian, as in the
+ * reference implementation, so its test vectors apply. */
 uint64_t siphash24(const struct tcp_isn_key *key, const void *data, size_t len);
 
 /* Addresses and ports in host byte order; now_ns is CLOCK_MONOTONIC. */

@@ -54,18 +54,30 @@ enum tcp_seg_err {
 };
 
 /* Parse an IPv4+TCP packet of len bytes (Ethernet padding after the IP
- * total length is ignored). Verifies both checksums when verify != 0. */
+ * total length is ignored). Verifies both checksums when verify != 0; the
+ * TCP checksum is checked before the data offset and options, so a
+ * corrupted header reports ECSUM. Returns TCP_SEG_OK or a TCP_SEG_E* value;
+ * *out is zeroed first and complete only on TCP_SEG_OK. Option rules: a
+ * known option (MSS, WSCALE, SACK_OK, TS) with a wrong length, or any option
+ * running past the header, is EOPT; EOL ends the list; unknown kinds are
+ * skipped; a repeated option overwrites the earlier one; wscale is raw
+ * (the caller clamps it to 14, RFC 7323 2.3). */
 int tcp_seg_parse(const uint8_t *pkt, size_t len, struct tcp_seg *out, int verify);
 
 /* Bytes tcp_seg_build will write for seg (20 IP + TCP header + options + payload). */
 size_t tcp_seg_size(const struct tcp_seg *seg);
 
-/* Build seg into buf (IPv4 header with DF, TTL 64; TCP options in the order
- * MSS, NOP+WSCALE, SACK-permitted, NOP+NOP+TS as present in seg->opts).
- * Returns the bytes written, or 0 if cap is too small. */
+/* Build seg into buf (IPv4 header with DF, ID 0, TTL 64; TCP options in the
+ * order MSS, NOP+WSCALE, NOP+NOP+SACK-permitted, NOP+NOP+TS as present in
+ * seg->opts, each a 4-byte block). Returns the bytes written, or 0 if cap is
+ * too small or the packet would exceed 65535 bytes. */
 size_t tcp_seg_build(uint8_t *buf, size_t cap, const struct tcp_seg *seg);
 
-/* RFC 1071 one's-complement sum helpers. */
+/* RFC 1071 one's-complement sum helpers: inet_csum_add accumulates 16-bit
+ * big-endian words (only the last chunk of a chained sum may have an odd
+ * length: its last byte is padded with zero); inet_csum_fold folds and
+ * complements, giving the checksum field value in host order, or 0 when
+ * summing data that already holds a correct checksum. */
 uint32_t inet_csum_add(uint32_t sum, const void *data, size_t len);
 uint16_t inet_csum_fold(uint32_t sum);
 

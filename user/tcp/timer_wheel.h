@@ -21,9 +21,18 @@ struct twheel {
 	size_t count;               /* armed timers */
 };
 
-/* nslots must be a power of two; tick_ns > 0. Returns 0 or -ENOMEM. */
+/* nslots must be a power of two; tick_ns > 0. Returns 0, -EINVAL or -ENOMEM. */
 int twheel_init(struct twheel *w, size_t nslots, uint64_t tick_ns, uint64_t now);
+/* Timers still armed are left idle (unlinked), not dangling. */
 void twheel_free(struct twheel *w);
+
+/* A zeroed timer is idle too; this also sets the owner. */
+static inline void twheel_timer_init(struct twheel_timer *t, void *owner)
+{
+	t->next = t->prev = NULL;
+	t->deadline = 0;
+	t->owner = owner;
+}
 
 /* Arm (or re-arm) t to fire at deadline; a deadline in the past fires at the
  * next twheel_expire. */
@@ -31,11 +40,16 @@ void twheel_arm(struct twheel *w, struct twheel_timer *t, uint64_t deadline);
 void twheel_cancel(struct twheel *w, struct twheel_timer *t);
 static inline int twheel_armed(const struct twheel_timer *t) { return t->next != NULL; }
 
-/* Unlink up to max timers whose deadline <= now into out[]; returns how many.
- * Call again while it returns max. A timer fires at most one tick late. */
+/* Unlink up to max timers whose deadline <= now into out[] (in no particular
+ * order); returns how many. Call again while it returns max. A timer never
+ * fires before its deadline; called at least once per tick, it fires less
+ * than one tick late. An earlier now than a previous call's only fires
+ * timers due by then. */
 size_t twheel_expire(struct twheel *w, uint64_t now, struct twheel_timer **out, size_t max);
 
-/* Earliest armed deadline, or UINT64_MAX when none (O(count) scan bound by slots). */
+/* Earliest armed deadline (possibly already past), or UINT64_MAX when none.
+ * Walks slots from the current tick and stops at the first tick holding a
+ * due-by-then deadline: cheap when timers are near, at most one revolution. */
 uint64_t twheel_next(const struct twheel *w);
 
 #endif

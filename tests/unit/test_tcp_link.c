@@ -1,0 +1,185 @@
+/* Two engines back to back through a simulated link (seeded loss,
+ * duplication, reordering, delay): 0 B, 1 B, 1 MSS, 100 KB and 1 MB each
+ * way, closed client first, server first and simultaneously. Delivery must
+ * be byte-exact and every TCB freed at the end. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "../lib/engine_link.h"
+
+#define MS 1000000ull
+#define S 1000000000ull
+#define MSS_TS (1460 - 12) /* one full segment with timestamps */
+
+static const struct link_cfg clean = { .seed = 1, .delay_ns = MS };
+static const char *const order_name[] = { "client-first", "server-first", "simultaneous" };
+
+static void check_transfer(const struct link_cfg *cfg, size_t c2s, size_t s2c,
+			   enum link_close order)
+{
+	struct link L;
+	int rc;
+
+	link_init(&L, cfg, NULL, c2s, s2c, order);
+	rc = link_run(&L, 3600 * S);
+	if (rc)
+		print_error("seed %llu %s %zu/%zu: not finished: client closed %d rx %zu/%zu, "
+			    "server closed %d rx %zu/%zu, conns %zu/%zu\n",
+			    (unsigned long long)cfg->seed, order_name[order], c2s, s2c,
+			    L.app[0].closed, L.app[0].rx_len, s2c, L.app[1].closed,
+			    L.app[1].rx_len, c2s, tcp_stack_conns(L.st[0]),
+			    tcp_stack_conns(L.st[1]));
+	assert_int_equal(rc, 0);
+	for (int i = 0; i < 2; i++) {
+		const struct tcp_stats *st = tcp_stack_stats(L.st[i]);
+		struct link_app *a = &L.app[i];
+
+		assert_false(a->reset);
+		assert_true(a->connected);
+		assert_true(a->closed);
+		assert_int_equal(a->rx_len, a->rx_cap);
+		for (size_t k = 0; k < a->rx_len; k++)
+			if (a->rx[k] != link_pattern(!i, k)) {
+				print_error("side %d byte %zu differs\n", i, k);
+				fail();
+			}
+		/* every TCB allocated was freed */
+		assert_int_equal(tcp_stack_conns(L.st[i]), 0);
+		assert_int_equal(st->conns_alloc, st->conns_freed);
+	}
+	/* exactly one side (or both, when simultaneous) did TIME-WAIT */
+	assert_true(L.app[0].timewait + L.app[1].timewait >= 1);
+	if (!cfg->loss_pm && !cfg->reorder_pm && !cfg->jitter_ns) {
+		if (order == LINK_CLIENT_FIRST) {
+			assert_int_equal(L.app[0].timewait, 1);
+			assert_int_equal(L.app[1].timewait, 0);
+			assert_true(L.app[1].states_seen & (1u << XDPTCP_LAST_ACK));
+		} else if (order == LINK_SERVER_FIRST) {
+			assert_int_equal(L.app[0].timewait, 0);
+			assert_int_equal(L.app[1].timewait, 1);
+			assert_true(L.app[0].states_seen & (1u << XDPTCP_LAST_ACK));
+		} else if (c2s == s2c && c2s <= 1) {
+			/* the FINs cross: both go through CLOSING (table 155) */
+			assert_true(L.app[0].states_seen & (1u << XDPTCP_CLOSING));
+			assert_true(L.app[1].states_seen & (1u << XDPTCP_CLOSING));
+			assert_int_equal(L.app[0].timewait, 1);
+			assert_int_equal(L.app[1].timewait, 1);
+		}
+	}
+	link_fini(&L);
+}
+
+static void run_size(size_t n)
+{
+	struct link_cfg lossy = {
+		.loss_pm = 30, .dup_pm = 20, .reorder_pm = 50,
+		.delay_ns = 2 * MS, .jitter_ns = MS, .reorder_ns = 5 * MS,
+	};
+
+	for (int o = 0; o < 3; o++) {
+		check_transfer(&clean, n, n, (enum link_close)o);
+		/* asymmetric: only one direction carries data */
+		check_transfer(&clean, n, 0, (enum link_close)o);
+		for (uint64_t seed = 1; seed <= 3; seed++) {
+			lossy.seed = seed * 7919 + n;
+			check_transfer(&lossy, n, n, (enum link_close)o);
+		}
+	}
+}
+
+static void test_link_0(void **state)
+{
+	(void)state;
+	run_size(0);
+}
+
+static void test_link_1(void **state)
+{
+	(void)state;
+	run_size(1);
+}
+
+static void test_link_1mss(void **state)
+{
+	(void)state;
+	run_size(MSS_TS);
+}
+
+static void test_link_100k(void **state)
+{
+	(void)state;
+	run_size(100 * 1000);
+}
+
+static void test_link_1m(void **state)
+{
+	(void)state;
+	run_size(1000 * 1000);
+}
+
+/* Heavy loss on a small transfer: retransmission of SYN, FIN and data */
+static void test_link_heavy_loss(void **state)
+{
+	struct link_cfg bad = {
+		.loss_pm = 200, .dup_pm = 100, .reorder_pm = 200,
+		.delay_ns = 5 * MS, .jitter_ns = 3 * MS, .reorder_ns = 20 * MS,
+	};
+
+	(void)state;
+	for (uint64_t seed = 1; seed <= 8; seed++) {
+		bad.seed = seed;
+		check_transfer(&bad, 20000, 5000, (enum link_close)(seed % 3));
+	}
+}
+
+/* Both ISNs a few KB below 2^32: the transfer crosses the wrap */
+static void test_link_sequence_wrap(void **state)
+{
+	struct link_cfg cfg = { .seed = 5, .delay_ns = MS, .isn_near_wrap = 30000 };
+	struct link_cfg lossy = {
+		.seed = 6, .loss_pm = 30, .dup_pm = 20, .reorder_pm = 50, .delay_ns = 2 * MS,
+		.jitter_ns = MS, .reorder_ns = 5 * MS, .isn_near_wrap = 30000,
+	};
+
+	(void)state;
+	for (int o = 0; o < 3; o++) {
+		check_transfer(&cfg, 100000, 100000, (enum link_close)o);
+		check_transfer(&lossy, 100000, 100000, (enum link_close)o);
+	}
+}
+
+/* A peer without window scaling and timestamps: RTT by timing segments,
+ * 64 KB windows */
+static void test_link_no_options(void **state)
+{
+	struct link_cfg cfg = { .seed = 9, .delay_ns = MS, .server_plain = 1 };
+	struct link_cfg lossy = {
+		.seed = 10, .loss_pm = 30, .dup_pm = 20, .reorder_pm = 50, .delay_ns = 2 * MS,
+		.jitter_ns = MS, .reorder_ns = 5 * MS, .server_plain = 1,
+	};
+
+	(void)state;
+	for (int o = 0; o < 3; o++) {
+		check_transfer(&cfg, 300000, 300000, (enum link_close)o);
+		check_transfer(&lossy, 300000, 300000, (enum link_close)o);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_link_0),
+		cmocka_unit_test(test_link_1),
+		cmocka_unit_test(test_link_1mss),
+		cmocka_unit_test(test_link_100k),
+		cmocka_unit_test(test_link_1m),
+		cmocka_unit_test(test_link_heavy_loss),
+		cmocka_unit_test(test_link_sequence_wrap),
+		cmocka_unit_test(test_link_no_options),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
