@@ -1,0 +1,121 @@
+/* One AF_XDP socket per RX queue, on a shared UMEM (umem.h) and a private
+ * frame pool (pool.h): batched RX with fill-ring refill, batched TX with
+ * completion reaping. libxdp never loads a program here
+ * (XSK_LIBXDP_FLAGS__INHIBIT_PROG_LOAD): the socket is put in OUR XSKMAP.
+ *
+ * Frame ownership: a frame returned by xdptcp_xsk_rx() or
+ * xdptcp_xsk_tx_alloc() belongs to the caller until it is given back
+ * exactly once, by xdptcp_xsk_release() or by a successful
+ * xdptcp_xsk_tx_submit(). One thread per queue; no locks. */
+#ifndef XDPTCP_XSK_XSK_H
+#define XDPTCP_XSK_XSK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <linux/if_xdp.h>
+#include <xdp/xsk.h>
+
+#include "xdptcp/meta.h"
+#include "xsk/pool.h"
+#include "xsk/umem.h"
+
+struct xdptcp_xsk_config {
+	const char *ifname;
+	uint32_t queue;
+	int xsks_map_fd;      /* XSKMAP to register in (key = queue); < 0: none */
+	uint32_t nframes;     /* this queue's UMEM slice; 0 = fill_size + tx_size */
+	uint32_t rx_size;     /* ring entries, power of two; 0 = 2048 */
+	uint32_t tx_size;
+	uint32_t fill_target; /* frames kept in the fill ring; 0 = as many as
+	                         fit while tx_size frames stay free for TX */
+	bool zerocopy;        /* XDP_ZEROCOPY; default XDP_COPY */
+	bool no_need_wakeup;  /* do not bind with XDP_USE_NEED_WAKEUP (kick always) */
+};
+
+/* A frame between the rings and the application. */
+struct xdptcp_frame {
+	uint64_t addr;  /* UMEM offset of data[0] */
+	uint8_t *data;  /* Ethernet header */
+	uint32_t len;   /* bytes at data */
+	uint32_t cap;   /* bytes that fit at data (to the end of the UMEM frame) */
+	/* XDP metadata in front of data, NULL when its magic is absent */
+	const struct xdptcp_meta *meta;
+};
+
+struct xdptcp_xsk_stats {
+	uint64_t rx_frames;
+	uint64_t rx_meta;       /* received frames carrying xdptcp metadata */
+	uint64_t rx_bad_desc;   /* RX descriptors refused (not a fill frame, bad len) */
+	uint64_t tx_frames;
+	uint64_t tx_ring_full;  /* submit calls cut short by a full TX ring */
+	uint64_t tx_bad_frame;  /* submit refused: frame not held by the app, bad len */
+	uint64_t tx_kicks;      /* sendto() wakeups */
+	uint64_t fill_kicks;    /* recvfrom() wakeups for the fill ring */
+	uint64_t completions;
+};
+
+struct xdptcp_xsk {
+	struct xsk_socket *xsk;
+	struct xdptcp_umem *umem;
+	struct xsk_ring_cons rx;
+	struct xsk_ring_prod tx;
+	struct xsk_ring_prod fq;
+	struct xsk_ring_cons cq;
+	struct xdptcp_pool pool;
+	int fd;
+	int map_fd;           /* registered in, or -1 */
+	uint32_t queue;
+	uint32_t frame_off;   /* RX data offset inside a frame (copy mode) */
+	uint32_t fill_target;
+	bool need_wakeup;     /* bound with XDP_USE_NEED_WAKEUP */
+	bool zerocopy;        /* bound in zero-copy mode */
+	const char *failed;   /* after an open error: the step that failed */
+	struct xdptcp_xsk_stats st;
+};
+
+/* Create the socket on cfg->ifname/queue, bind it (copy mode unless
+ * cfg->zerocopy), register it in cfg->xsks_map_fd and fill the fill ring.
+ * Returns 0 or a negative errno, with x->failed naming the step; a driver
+ * that refuses zero-copy gives -EOPNOTSUPP from "bind". Open the sockets of
+ * one UMEM from one thread. */
+int xdptcp_xsk_open(struct xdptcp_xsk *x, struct xdptcp_umem *u,
+		    const struct xdptcp_xsk_config *cfg);
+
+/* Unregister and close. Returns the number of frames the application
+ * still held (leaked); every frame is free afterwards. */
+uint32_t xdptcp_xsk_close(struct xdptcp_xsk *x);
+
+/* Wait up to timeout_ms for received frames (poll POLLIN). Returns >0 when
+ * frames are ready, 0 on timeout, negative errno. */
+int xdptcp_xsk_wait(struct xdptcp_xsk *x, int timeout_ms);
+
+/* Take up to max received frames; refills the fill ring. */
+uint32_t xdptcp_xsk_rx(struct xdptcp_xsk *x, struct xdptcp_frame *out, uint32_t max);
+
+/* Put frames back in the fill ring (as many as fit, up to the target),
+ * kicking the kernel only when it asked (need_wakeup). Returns frames added. */
+uint32_t xdptcp_xsk_refill(struct xdptcp_xsk *x);
+
+/* Give frames back to the pool. Returns how many were refused (double
+ * release, foreign address): 0 for a correct caller. */
+uint32_t xdptcp_xsk_release(struct xdptcp_xsk *x, const struct xdptcp_frame *f, uint32_t n);
+
+/* Take up to n empty frames for transmission (len 0, cap set). */
+uint32_t xdptcp_xsk_tx_alloc(struct xdptcp_xsk *x, struct xdptcp_frame *out, uint32_t n);
+
+/* Queue f[0..n) for transmission (received frames may be sent back as they
+ * are) and kick the kernel when it asked. Returns how many were queued, in
+ * order; the caller still owns f[ret..n) (TX ring full, or a bad frame). */
+uint32_t xdptcp_xsk_tx_submit(struct xdptcp_xsk *x, const struct xdptcp_frame *f, uint32_t n);
+
+/* Reap the completion ring back into the pool. Returns frames reaped. */
+uint32_t xdptcp_xsk_complete(struct xdptcp_xsk *x);
+
+/* Kick TX (sendto) regardless of need_wakeup: the copy-mode TX path sends
+ * only inside this call. Returns 0 or negative errno (EAGAIN/EBUSY are 0). */
+int xdptcp_xsk_kick_tx(struct xdptcp_xsk *x);
+
+/* The kernel's counters for this socket (XDP_STATISTICS). */
+int xdptcp_xsk_kernel_stats(const struct xdptcp_xsk *x, struct xdp_statistics *st);
+
+#endif
