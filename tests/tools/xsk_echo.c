@@ -1,0 +1,471 @@
+/* xsk_echo: attach an XDP object to a device, serve a port, open an xsk on
+ * each RX queue (user/xsk) and handle the frames XDP redirects:
+ *   --mode probe    print each frame's metadata; with --reply synack answer
+ *                   a TCP SYN with a hand-built SYN-ACK from a fresh frame
+ *   --mode reflect  swap MAC/IP/ports and send the frame back in place
+ * On exit it prints the frame pool's counters, so a test can assert that no
+ * frame leaked. Output lines are key=value, for tests/net/test_xsk*.sh. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <linux/if_ether.h>
+#include <linux/if_link.h>
+#include <linux/ip.h>
+#include <linux/tcp.h>
+#include <linux/udp.h>
+#include <net/if.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "xdptcp/stats.h"
+#include "xdptcp/tcb.h"
+#include "xsk/xsk.h"
+
+#define BATCH 64
+
+struct opts {
+	const char *ifname;
+	const char *obj;
+	const char *prog;
+	int port;
+	long count;       /* frames to handle, 0 = until SIGINT/SIGTERM */
+	int timeout_ms;   /* give up after this long without a frame */
+	int reflect;
+	int reply_synack;
+	int zerocopy;
+	int skb_mode;
+	int quiet;
+	uint32_t nframes;
+};
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+static const char *verdict_name(unsigned int v)
+{
+	static const char *const n[] = {"none", "slow", "fast_data", "ack_notify", "tw_syn"};
+
+	return v < sizeof(n) / sizeof(n[0]) ? n[v] : "unknown";
+}
+
+static uint16_t csum_fold(uint32_t s)
+{
+	while (s >> 16)
+		s = (s & 0xffff) + (s >> 16);
+	return (uint16_t)~s;
+}
+
+static uint32_t csum_add(uint32_t s, const void *p, size_t n)
+{
+	const uint8_t *b = p;
+
+	for (; n > 1; n -= 2, b += 2)
+		s += (uint32_t)(b[0] << 8 | b[1]);
+	if (n)
+		s += (uint32_t)b[0] << 8;
+	return s;
+}
+
+/* Headers of an Ethernet/IPv4/TCP-or-UDP frame, bounds checked; NULL l4
+ * when the frame is something else. */
+struct hdrs {
+	struct ethhdr *eth;
+	struct iphdr *ip;
+	void *l4;
+	size_t l4len; /* bytes from l4 to the end of the IP datagram */
+};
+
+static int parse(uint8_t *d, uint32_t len, struct hdrs *h)
+{
+	memset(h, 0, sizeof(*h));
+	if (len < sizeof(struct ethhdr) + sizeof(struct iphdr))
+		return -1;
+	h->eth = (struct ethhdr *)d;
+	if (h->eth->h_proto != htons(ETH_P_IP))
+		return -1;
+	h->ip = (struct iphdr *)(h->eth + 1);
+	size_t ihl = h->ip->ihl * 4u, tot = ntohs(h->ip->tot_len);
+
+	if (h->ip->version != 4 || ihl < 20 || tot < ihl || sizeof(struct ethhdr) + tot > len)
+		return -1;
+	h->l4 = (uint8_t *)h->ip + ihl;
+	h->l4len = tot - ihl;
+	if (h->ip->protocol == IPPROTO_TCP && h->l4len >= sizeof(struct tcphdr))
+		return 0;
+	if (h->ip->protocol == IPPROTO_UDP && h->l4len >= sizeof(struct udphdr))
+		return 0;
+	h->l4 = NULL;
+	return -1;
+}
+
+static void print_frame(long n, const struct xdptcp_frame *f)
+{
+	struct hdrs h;
+
+	printf("frame n=%ld len=%u off=%llu meta=%d", n, f->len,
+	       (unsigned long long)(f->addr & 4095), f->meta != NULL);
+	if (f->meta)
+		printf(" verdict=%s reason=%s mflags=0x%x", verdict_name(f->meta->verdict),
+		       xdptcp_stat_name(f->meta->reason), f->meta->flags);
+	if (parse(f->data, f->len, &h) == 0 && h.ip->protocol == IPPROTO_TCP) {
+		struct tcphdr *th = h.l4;
+
+		printf(" proto=tcp sport=%u dport=%u tcpflags=0x%02x", ntohs(th->source),
+		       ntohs(th->dest), ((uint8_t *)th)[13]);
+	} else if (h.l4) {
+		struct udphdr *uh = h.l4;
+
+		printf(" proto=udp sport=%u dport=%u", ntohs(uh->source), ntohs(uh->dest));
+	}
+	printf("\n");
+}
+
+/* Swap addresses and ports in place; checksums stay valid (the pseudo
+ * header sum does not depend on the order of the addresses). */
+static int reflect(struct xdptcp_frame *f)
+{
+	struct hdrs h;
+	uint8_t mac[ETH_ALEN];
+	uint32_t a;
+	uint16_t p, *ports;
+
+	if (parse(f->data, f->len, &h))
+		return -1;
+	memcpy(mac, h.eth->h_dest, ETH_ALEN);
+	memcpy(h.eth->h_dest, h.eth->h_source, ETH_ALEN);
+	memcpy(h.eth->h_source, mac, ETH_ALEN);
+	a = h.ip->saddr;
+	h.ip->saddr = h.ip->daddr;
+	h.ip->daddr = a;
+	ports = h.l4;
+	p = ports[0];
+	ports[0] = ports[1];
+	ports[1] = p;
+	return 0;
+}
+
+/* A SYN-ACK for the SYN in `in`, built in the empty frame `out`: Ethernet,
+ * 20-byte IPv4, 24-byte TCP header with an MSS option (RFC 9293 3.5). */
+static int build_synack(const struct xdptcp_frame *in, struct xdptcp_frame *out)
+{
+	struct hdrs h;
+	struct tcphdr *th;
+
+	if (parse(in->data, in->len, &h) || h.ip->protocol != IPPROTO_TCP)
+		return -1;
+	th = h.l4;
+	if (!th->syn || th->ack)
+		return -1;
+
+	const size_t tcplen = sizeof(struct tcphdr) + 4;
+	const size_t len = sizeof(struct ethhdr) + sizeof(struct iphdr) + tcplen;
+
+	if (out->cap < len)
+		return -1;
+	memset(out->data, 0, len);
+	struct ethhdr *eth = (struct ethhdr *)out->data;
+	struct iphdr *ip = (struct iphdr *)(eth + 1);
+	struct tcphdr *rt = (struct tcphdr *)(ip + 1);
+	uint8_t *opt = (uint8_t *)(rt + 1);
+
+	memcpy(eth->h_dest, h.eth->h_source, ETH_ALEN);
+	memcpy(eth->h_source, h.eth->h_dest, ETH_ALEN);
+	eth->h_proto = htons(ETH_P_IP);
+	ip->version = 4;
+	ip->ihl = 5;
+	ip->tot_len = htons((uint16_t)(sizeof(*ip) + tcplen));
+	ip->ttl = 64;
+	ip->protocol = IPPROTO_TCP;
+	ip->saddr = h.ip->daddr;
+	ip->daddr = h.ip->saddr;
+	ip->check = htons(csum_fold(csum_add(0, ip, sizeof(*ip))));
+	rt->source = th->dest;
+	rt->dest = th->source;
+	rt->seq = htonl(0x12345678);
+	rt->ack_seq = htonl(ntohl(th->seq) + 1);
+	rt->doff = (uint16_t)(tcplen / 4);
+	rt->syn = 1;
+	rt->ack = 1;
+	rt->window = htons(65535);
+	opt[0] = 2; /* MSS */
+	opt[1] = 4;
+	opt[2] = 1460 >> 8;
+	opt[3] = 1460 & 0xff;
+
+	uint8_t pseudo[12];
+
+	memcpy(pseudo, &ip->saddr, 4);
+	memcpy(pseudo + 4, &ip->daddr, 4);
+	pseudo[8] = 0;
+	pseudo[9] = IPPROTO_TCP;
+	pseudo[10] = (uint8_t)(tcplen >> 8);
+	pseudo[11] = (uint8_t)tcplen;
+	rt->check = htons(csum_fold(csum_add(csum_add(0, pseudo, 12), rt, tcplen)));
+	out->len = (uint32_t)len;
+	return 0;
+}
+
+static void usage(const char *argv0)
+{
+	fprintf(stderr,
+		"usage: %s --ifname IF --obj FILE.bpf.o --port N [--prog NAME]\n"
+		"          [--mode probe|reflect] [--reply synack] [--count N]\n"
+		"          [--timeout-ms MS] [--zerocopy] [--skb-mode] [--frames N] [--quiet]\n",
+		argv0);
+}
+
+static int parse_opts(int argc, char **argv, struct opts *o)
+{
+	static const struct option lo[] = {
+		{"ifname", required_argument, NULL, 'i'},
+		{"obj", required_argument, NULL, 'o'},
+		{"prog", required_argument, NULL, 'p'},
+		{"port", required_argument, NULL, 'P'},
+		{"mode", required_argument, NULL, 'm'},
+		{"reply", required_argument, NULL, 'r'},
+		{"count", required_argument, NULL, 'c'},
+		{"timeout-ms", required_argument, NULL, 't'},
+		{"zerocopy", no_argument, NULL, 'z'},
+		{"skb-mode", no_argument, NULL, 'S'},
+		{"frames", required_argument, NULL, 'f'},
+		{"quiet", no_argument, NULL, 'q'},
+		{NULL, 0, NULL, 0},
+	};
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->timeout_ms = 10000;
+	o->nframes = 4096;
+	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
+		switch (c) {
+		case 'i': o->ifname = optarg; break;
+		case 'o': o->obj = optarg; break;
+		case 'p': o->prog = optarg; break;
+		case 'P': o->port = atoi(optarg); break;
+		case 'm':
+			if (!strcmp(optarg, "reflect"))
+				o->reflect = 1;
+			else if (strcmp(optarg, "probe"))
+				return -1;
+			break;
+		case 'r':
+			if (strcmp(optarg, "synack"))
+				return -1;
+			o->reply_synack = 1;
+			break;
+		case 'c': o->count = atol(optarg); break;
+		case 't': o->timeout_ms = atoi(optarg); break;
+		case 'z': o->zerocopy = 1; break;
+		case 'S': o->skb_mode = 1; break;
+		case 'f': o->nframes = (uint32_t)atoi(optarg); break;
+		case 'q': o->quiet = 1; break;
+		default: return -1;
+		}
+	}
+	if (!o->ifname || !o->obj || o->port <= 0 || o->port > 65535)
+		return -1;
+	return 0;
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* Handle one batch; returns frames received. */
+static uint32_t handle_batch(struct xdptcp_xsk *x, const struct opts *o, long *seen)
+{
+	struct xdptcp_frame rx[BATCH], tx[BATCH], done[BATCH];
+	uint32_t n = xdptcp_xsk_rx(x, rx, BATCH), ntx = 0, ndone = 0;
+
+	for (uint32_t i = 0; i < n; i++) {
+		++*seen;
+		if (!o->quiet)
+			print_frame(*seen, &rx[i]);
+		if (o->reflect && reflect(&rx[i]) == 0) {
+			tx[ntx++] = rx[i]; /* sent back in place: no copy */
+			continue;
+		}
+		if (o->reply_synack) {
+			struct xdptcp_frame r;
+
+			if (xdptcp_xsk_tx_alloc(x, &r, 1) == 1) {
+				if (build_synack(&rx[i], &r) == 0)
+					tx[ntx++] = r;
+				else
+					done[ndone++] = r;
+			}
+		}
+		done[ndone++] = rx[i];
+	}
+	uint32_t sent = ntx ? xdptcp_xsk_tx_submit(x, tx, ntx) : 0;
+
+	if (ntx && !o->quiet)
+		printf("tx frames=%u queued=%u\n", ntx, sent);
+	/* Frames the TX ring did not take go back to the pool. */
+	for (uint32_t i = sent; i < ntx; i++)
+		done[ndone++] = tx[i];
+	if (xdptcp_xsk_release(x, done, ndone))
+		fprintf(stderr, "xsk_echo: release refused frames\n");
+	xdptcp_xsk_complete(x);
+	return n;
+}
+
+int main(int argc, char **argv)
+{
+	struct opts o;
+	struct bpf_object *obj = NULL;
+	struct bpf_program *prog;
+	struct xdptcp_umem umem;
+	struct xdptcp_xsk x;
+	int ifindex, err, rc = 1, attached = 0;
+	uint32_t xdp_flags;
+
+	if (parse_opts(argc, argv, &o)) {
+		usage(argv[0]);
+		return 2;
+	}
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	ifindex = (int)if_nametoindex(o.ifname);
+	if (!ifindex) {
+		fprintf(stderr, "xsk_echo: no device %s\n", o.ifname);
+		return 1;
+	}
+	obj = bpf_object__open_file(o.obj, NULL);
+	if (!obj || libbpf_get_error(obj)) {
+		fprintf(stderr, "xsk_echo: cannot open %s\n", o.obj);
+		return 1;
+	}
+	err = bpf_object__load(obj);
+	if (err) {
+		fprintf(stderr, "xsk_echo: load %s: %s\n", o.obj, strerror(-err));
+		goto out;
+	}
+	prog = o.prog ? bpf_object__find_program_by_name(obj, o.prog)
+		      : bpf_object__next_program(obj, NULL);
+	struct bpf_map *xsks = bpf_object__find_map_by_name(obj, "xsks");
+	struct bpf_map *ports = bpf_object__find_map_by_name(obj, "ports");
+
+	if (!prog || !xsks || !ports) {
+		fprintf(stderr, "xsk_echo: %s lacks the program or the xsks/ports maps\n", o.obj);
+		goto out;
+	}
+	__be16 key = htons((uint16_t)o.port);
+	struct xdptcp_port pv = {.flags = XDPTCP_PORT_LISTEN};
+
+	err = bpf_map_update_elem(bpf_map__fd(ports), &key, &pv, BPF_ANY);
+	if (err) {
+		fprintf(stderr, "xsk_echo: ports map: %s\n", strerror(errno));
+		goto out;
+	}
+
+	struct xdptcp_umem_config ucfg = {.nframes = o.nframes, .frame_size = 4096};
+
+	err = xdptcp_umem_create(&umem, &ucfg);
+	if (err) {
+		fprintf(stderr, "xsk_echo: umem: %s\n", strerror(-err));
+		goto out;
+	}
+	struct xdptcp_xsk_config xcfg = {
+		.ifname = o.ifname,
+		.queue = 0,
+		.xsks_map_fd = bpf_map__fd(xsks),
+		.nframes = o.nframes,
+		.zerocopy = o.zerocopy,
+	};
+
+	err = xdptcp_xsk_open(&x, &umem, &xcfg);
+	if (err) {
+		fprintf(stderr, "xsk_echo: xsk on %s queue 0: %s: %s\n", o.ifname, x.failed,
+			strerror(-err));
+		printf("open_error step=\"%s\" errno=%d\n", x.failed, -err);
+		xdptcp_umem_destroy(&umem);
+		goto out;
+	}
+	/* The xsk is in the map before the program goes live: no frame of a
+	 * served port is ever dropped for want of a socket. */
+	xdp_flags = o.skb_mode ? XDP_FLAGS_SKB_MODE : XDP_FLAGS_DRV_MODE;
+	err = bpf_xdp_attach(ifindex, bpf_program__fd(prog), xdp_flags, NULL);
+	if (err) {
+		fprintf(stderr, "xsk_echo: attach to %s: %s\n", o.ifname, strerror(-err));
+		goto out_xsk;
+	}
+	attached = 1;
+	printf("ready ifname=%s queue=0 mode=%s need_wakeup=%d fill_needs_wakeup=%d "
+	       "tx_needs_wakeup=%d fill=%u frame_off=%u\n",
+	       o.ifname, o.zerocopy ? "zerocopy" : "copy", x.need_wakeup,
+	       xsk_ring_prod__needs_wakeup(&x.fq), xsk_ring_prod__needs_wakeup(&x.tx),
+	       x.pool.count[XDPTCP_FRAME_FILL], x.frame_off);
+
+	long seen = 0;
+	uint64_t t0 = 0, last = now_ns();
+
+	while (!stop && (o.count == 0 || seen < o.count)) {
+		int w = xdptcp_xsk_wait(&x, 100);
+
+		if (w < 0 && w != -EINTR) {
+			fprintf(stderr, "xsk_echo: poll: %s\n", strerror(-w));
+			break;
+		}
+		if (handle_batch(&x, &o, &seen)) {
+			last = now_ns();
+			if (!t0)
+				t0 = last;
+		} else if (now_ns() - last > (uint64_t)o.timeout_ms * 1000000ull) {
+			break;
+		}
+	}
+	/* Drain: wait for the kernel to complete what we sent. */
+	for (int i = 0; i < 100 && x.pool.count[XDPTCP_FRAME_TX]; i++) {
+		xdptcp_xsk_kick_tx(&x);
+		xdptcp_xsk_wait(&x, 10);
+		xdptcp_xsk_complete(&x);
+	}
+	double secs = t0 && last > t0 ? (double)(last - t0) / 1e9 : 0;
+	struct xdp_statistics ks;
+
+	xdptcp_xsk_kernel_stats(&x, &ks);
+	printf("exit frames=%ld secs=%.3f fps=%.0f rx=%llu meta=%llu tx=%llu completions=%llu "
+	       "tx_ring_full=%llu tx_kicks=%llu fill_kicks=%llu rx_bad_desc=%llu "
+	       "fill_needs_wakeup=%d tx_needs_wakeup=%d\n",
+	       seen, secs, secs > 0 ? (double)seen / secs : 0.0,
+	       (unsigned long long)x.st.rx_frames, (unsigned long long)x.st.rx_meta,
+	       (unsigned long long)x.st.tx_frames, (unsigned long long)x.st.completions,
+	       (unsigned long long)x.st.tx_ring_full, (unsigned long long)x.st.tx_kicks,
+	       (unsigned long long)x.st.fill_kicks, (unsigned long long)x.st.rx_bad_desc,
+	       xsk_ring_prod__needs_wakeup(&x.fq), xsk_ring_prod__needs_wakeup(&x.tx));
+	printf("kernel rx_dropped=%llu rx_invalid=%llu tx_invalid=%llu rx_ring_full=%llu "
+	       "rx_fill_ring_empty=%llu tx_ring_empty=%llu\n",
+	       (unsigned long long)ks.rx_dropped, (unsigned long long)ks.rx_invalid_descs,
+	       (unsigned long long)ks.tx_invalid_descs, (unsigned long long)ks.rx_ring_full,
+	       (unsigned long long)ks.rx_fill_ring_empty_descs,
+	       (unsigned long long)ks.tx_ring_empty_descs);
+	printf("pool free=%u fill=%u app=%u tx=%u total=%u misuse=%llu check=%d\n",
+	       x.pool.count[XDPTCP_FRAME_FREE], x.pool.count[XDPTCP_FRAME_FILL],
+	       x.pool.count[XDPTCP_FRAME_APP], x.pool.count[XDPTCP_FRAME_TX], x.pool.nframes,
+	       (unsigned long long)x.pool.misuse, xdptcp_pool_check(&x.pool));
+	rc = 0;
+out_xsk:
+	if (attached)
+		bpf_xdp_detach(ifindex, xdp_flags, NULL);
+	printf("closed leaked=%u\n", xdptcp_xsk_close(&x));
+	xdptcp_umem_destroy(&umem);
+out:
+	bpf_object__close(obj);
+	return rc;
+}
