@@ -6,7 +6,8 @@
 # wire, TcpOutRsts flat). Then: zero-copy refused on veth with a clear
 # error, and an in-place UDP reflector that loses no frame.
 # Uses bpf/xdptcp.bpf.o when it redirects (calls bpf_redirect_map), else
-# the stand-in tests/net/test_xsk_fallback.bpf.c. TAP output.
+# the stand-in tests/net/test_xsk_fallback.bpf.c. Lab: scripts/lab.sh (own
+# name, always taken down). TAP output.
 set -u
 BUILD=${BUILD:-build}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -15,15 +16,14 @@ ECHO=$BUILD/tests/tools/xsk_echo
 PING=$BUILD/tests/tools/xsk_udp_ping
 PY=/usr/bin/python3 # Debian's, with scapy (python3 on PATH may lack it)
 
-S=xsks-$$ C=xskc-$$ SDEV=xs$$ CDEV=xc$$
-SADDR=10.213.0.1 CADDR=10.213.0.2 PORT=8080 UNSERVED=8081 UPORT=9000
+LAB=xsk$$
+PORT=8080 UNSERVED=8081 UPORT=9000
 TMP=$(mktemp -d /tmp/test_xsk.XXXXXX)
 tool_pid=
 
 cleanup() {
 	[ -n "$tool_pid" ] && kill "$tool_pid" 2>/dev/null && wait "$tool_pid" 2>/dev/null
-	ip netns del "$S" 2>/dev/null
-	ip netns del "$C" 2>/dev/null
+	BUILD=$BUILD bash scripts/lab.sh down "$LAB"
 	rm -rf "$TMP"
 }
 trap cleanup EXIT
@@ -42,7 +42,7 @@ rsts() { sns nstat -az TcpOutRsts | awk '$1 == "TcpOutRsts" { print $2 }'; }
 # Start xsk_echo in the server namespace; wait for its "ready" line.
 start_tool() { # output-file args...
 	local out=$1; shift
-	sns "$ECHO" --ifname "$SDEV" --obj "$OBJ" "$@" >"$out" 2>&1 &
+	sns "$ECHO" --ifname "$SDEV" "${PROG_ARGS[@]}" "$@" >"$out" 2>&1 &
 	tool_pid=$!
 	for _ in $(seq 50); do
 		grep -q '^ready' "$out" && return 0
@@ -54,33 +54,32 @@ start_tool() { # output-file args...
 }
 stop_tool() { wait "$tool_pid"; local rc=$?; tool_pid=; return $rc; }
 
-# --- program ------------------------------------------------------------------
-OBJ=$BUILD/bpf/xdptcp.bpf.o
-if ! llvm-objdump -d "$OBJ" 2>/dev/null | grep -qE 'call 51$'; then
+# --- lab and program ---------------------------------------------------------
+BUILD=$BUILD bash scripts/lab.sh up "$LAB" && eval "$(BUILD=$BUILD bash scripts/lab.sh env "$LAB")" &&
+	ip netns exec "$XDPTCP_CLI_NS" ping -c1 -W2 "$XDPTCP_SRV_IP" >/dev/null
+tap $? "lab $LAB up (scripts/lab.sh)"
+S=$XDPTCP_SRV_NS C=$XDPTCP_CLI_NS SDEV=$XDPTCP_SRV_DEV CDEV=$XDPTCP_CLI_DEV
+SADDR=$XDPTCP_SRV_IP CADDR=$XDPTCP_CLI_IP
+
+if llvm-objdump -d "$BUILD/bpf/xdptcp.bpf.o" 2>/dev/null | grep -qE 'call 51$'; then
+	echo "# program: bpf/xdptcp.bpf.c through user/loader"
+	PROG_ARGS=(--loader)
+else
 	OBJ=$TMP/xsk_fallback.bpf.o
 	echo "# bpf/xdptcp.bpf.c does not redirect yet: using tests/net/test_xsk_fallback.bpf.c"
 	clang -O2 -g -target bpf -mcpu=v3 -Wall -Werror -Iinclude -Ibpf \
 		-I/usr/include/"$(gcc -dumpmachine)" \
 		-c tests/net/test_xsk_fallback.bpf.c -o "$OBJ" || { echo "Bail out! fallback build"; exit 1; }
+	PROG_ARGS=(--obj "$OBJ")
 fi
 
-# --- lab ------------------------------------------------------------------------
-ip netns add "$S" && ip netns add "$C" &&
-	ip link add "$SDEV" type veth peer name "$CDEV" &&
-	ip link set "$SDEV" netns "$S" && ip link set "$CDEV" netns "$C" &&
-	sns ip addr add $SADDR/24 dev "$SDEV" && cns ip addr add $CADDR/24 dev "$CDEV" &&
-	sns ip link set lo up && cns ip link set lo up &&
-	sns ip link set "$SDEV" up && cns ip link set "$CDEV" up &&
-	cns ethtool -K "$CDEV" tx off >/dev/null && sns ethtool -K "$SDEV" tx off >/dev/null &&
-	cns ping -c1 -W2 $SADDR >/dev/null
-tap $? "lab: two namespaces joined by a veth pair"
 # The client's kernel answers our SYN-ACKs with RSTs (it sent raw SYNs):
 # drop those so every frame the xsk sees is one we sent on purpose.
 cns iptables -A OUTPUT -p tcp --tcp-flags RST RST -j DROP
 tap $? "client: own RSTs dropped"
 
 # --- zero-copy ----------------------------------------------------------------
-sns "$ECHO" --ifname "$SDEV" --obj "$OBJ" --port $PORT --zerocopy --count 1 \
+sns "$ECHO" --ifname "$SDEV" "${PROG_ARGS[@]}" --port $PORT --zerocopy --count 1 \
 	--timeout-ms 200 >"$TMP/zc" 2>&1
 zc_rc=$?
 sed 's/^/# /' "$TMP/zc"

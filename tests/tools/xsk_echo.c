@@ -3,8 +3,11 @@
  *   --mode probe    print each frame's metadata; with --reply synack answer
  *                   a TCP SYN with a hand-built SYN-ACK from a fresh frame
  *   --mode reflect  swap MAC/IP/ports and send the frame back in place
- * On exit it prints the frame pool's counters, so a test can assert that no
- * frame leaked. Output lines are key=value, for tests/net/test_xsk*.sh. */
+ * The program is --obj FILE (any object with `xsks` and `ports` maps, loaded
+ * and attached directly) or, with --loader, xdptcp's own through user/loader
+ * (pinned maps and link, detached at exit). The port is added to `ports`
+ * only once the xsk is in `xsks`. On exit it prints the frame pool's
+ * counters, so a test can assert that no frame leaked. Output lines are key=value, for tests/net/test_xsk*.sh. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
@@ -22,6 +25,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "loader/loader.h"
 #include "xdptcp/stats.h"
 #include "xdptcp/tcb.h"
 #include "xsk/xsk.h"
@@ -40,6 +44,7 @@ struct opts {
 	int zerocopy;
 	int skb_mode;
 	int quiet;
+	int loader;
 	uint32_t nframes;
 };
 
@@ -218,7 +223,7 @@ static int build_synack(const struct xdptcp_frame *in, struct xdptcp_frame *out)
 static void usage(const char *argv0)
 {
 	fprintf(stderr,
-		"usage: %s --ifname IF --obj FILE.bpf.o --port N [--prog NAME]\n"
+		"usage: %s --ifname IF (--obj FILE.bpf.o [--prog NAME] | --loader) --port N\n"
 		"          [--mode probe|reflect] [--reply synack] [--count N]\n"
 		"          [--timeout-ms MS] [--zerocopy] [--skb-mode] [--frames N] [--quiet]\n",
 		argv0);
@@ -239,6 +244,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{"skb-mode", no_argument, NULL, 'S'},
 		{"frames", required_argument, NULL, 'f'},
 		{"quiet", no_argument, NULL, 'q'},
+		{"loader", no_argument, NULL, 'L'},
 		{NULL, 0, NULL, 0},
 	};
 	int c;
@@ -269,10 +275,11 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		case 'S': o->skb_mode = 1; break;
 		case 'f': o->nframes = (uint32_t)atoi(optarg); break;
 		case 'q': o->quiet = 1; break;
+		case 'L': o->loader = 1; break;
 		default: return -1;
 		}
 	}
-	if (!o->ifname || !o->obj || o->port <= 0 || o->port > 65535)
+	if (!o->ifname || !(o->obj || o->loader) || o->port <= 0 || o->port > 65535)
 		return -1;
 	return 0;
 }
@@ -324,15 +331,92 @@ static uint32_t handle_batch(struct xdptcp_xsk *x, const struct opts *o, long *s
 	return n;
 }
 
+/* The program and the two maps this tool needs, from --obj or --loader. */
+struct prog {
+	struct bpf_object *obj;
+	int prog_fd;
+	int ports_fd;
+	int xsks_fd;
+	struct xdptcp_pinned pinned;
+	int loaded_by_loader;
+};
+
+static int prog_open(struct prog *p, const struct opts *o)
+{
+	char err[XDPTCP_ERR_LEN];
+	int rc;
+
+	memset(p, 0, sizeof(*p));
+	p->prog_fd = p->ports_fd = p->xsks_fd = -1;
+	if (o->loader) {
+		struct xdptcp_attach_opts ao = {
+			.target = {.ifname = o->ifname},
+			.mode = o->skb_mode ? XDPTCP_MODE_SKB : XDPTCP_MODE_NATIVE,
+			.reset = true,
+		};
+		struct xdptcp_attach_info info;
+
+		rc = xdptcp_attach(&ao, &info, err, sizeof(err));
+		if (!rc)
+			rc = xdptcp_pinned_open(&ao.target, &p->pinned, err, sizeof(err));
+		if (rc) {
+			fprintf(stderr, "xsk_echo: loader: %s\n", err);
+			return rc;
+		}
+		p->loaded_by_loader = 1;
+		p->ports_fd = p->pinned.map_fd[XDPTCP_MAP_PORTS];
+		p->xsks_fd = p->pinned.map_fd[XDPTCP_MAP_XSKS];
+		printf("loader pin_dir=%s prog_id=%u\n", info.pin_dir, info.prog_id);
+		return 0;
+	}
+	p->obj = bpf_object__open_file(o->obj, NULL);
+	if (!p->obj || libbpf_get_error(p->obj)) {
+		p->obj = NULL;
+		fprintf(stderr, "xsk_echo: cannot open %s\n", o->obj);
+		return -EINVAL;
+	}
+	rc = bpf_object__load(p->obj);
+	if (rc) {
+		fprintf(stderr, "xsk_echo: load %s: %s\n", o->obj, strerror(-rc));
+		return rc;
+	}
+	struct bpf_program *prog = o->prog ? bpf_object__find_program_by_name(p->obj, o->prog)
+					   : bpf_object__next_program(p->obj, NULL);
+	struct bpf_map *xsks = bpf_object__find_map_by_name(p->obj, "xsks");
+	struct bpf_map *ports = bpf_object__find_map_by_name(p->obj, "ports");
+
+	if (!prog || !xsks || !ports) {
+		fprintf(stderr, "xsk_echo: %s lacks the program or the xsks/ports maps\n", o->obj);
+		return -ENOENT;
+	}
+	p->prog_fd = bpf_program__fd(prog);
+	p->ports_fd = bpf_map__fd(ports);
+	p->xsks_fd = bpf_map__fd(xsks);
+	return 0;
+}
+
+static void prog_close(struct prog *p, const struct opts *o)
+{
+	char err[XDPTCP_ERR_LEN], dir[4096];
+
+	if (p->loaded_by_loader) {
+		struct xdptcp_target t = {.ifname = o->ifname};
+
+		xdptcp_pinned_close(&p->pinned);
+		if (xdptcp_detach(&t, dir, sizeof(dir), err, sizeof(err)))
+			fprintf(stderr, "xsk_echo: detach: %s\n", err);
+	}
+	bpf_object__close(p->obj);
+}
+
 int main(int argc, char **argv)
 {
 	struct opts o;
-	struct bpf_object *obj = NULL;
-	struct bpf_program *prog;
+	struct prog pr;
 	struct xdptcp_umem umem;
 	struct xdptcp_xsk x;
 	int ifindex, err, rc = 1, attached = 0;
-	uint32_t xdp_flags;
+	uint32_t xdp_flags = 0;
 
 	if (parse_opts(argc, argv, &o)) {
 		usage(argv[0]);
@@ -346,33 +430,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "xsk_echo: no device %s\n", o.ifname);
 		return 1;
 	}
-	obj = bpf_object__open_file(o.obj, NULL);
-	if (!obj || libbpf_get_error(obj)) {
-		fprintf(stderr, "xsk_echo: cannot open %s\n", o.obj);
-		return 1;
-	}
-	err = bpf_object__load(obj);
-	if (err) {
-		fprintf(stderr, "xsk_echo: load %s: %s\n", o.obj, strerror(-err));
+	if (prog_open(&pr, &o))
 		goto out;
-	}
-	prog = o.prog ? bpf_object__find_program_by_name(obj, o.prog)
-		      : bpf_object__next_program(obj, NULL);
-	struct bpf_map *xsks = bpf_object__find_map_by_name(obj, "xsks");
-	struct bpf_map *ports = bpf_object__find_map_by_name(obj, "ports");
-
-	if (!prog || !xsks || !ports) {
-		fprintf(stderr, "xsk_echo: %s lacks the program or the xsks/ports maps\n", o.obj);
-		goto out;
-	}
-	__be16 key = htons((uint16_t)o.port);
-	struct xdptcp_port pv = {.flags = XDPTCP_PORT_LISTEN};
-
-	err = bpf_map_update_elem(bpf_map__fd(ports), &key, &pv, BPF_ANY);
-	if (err) {
-		fprintf(stderr, "xsk_echo: ports map: %s\n", strerror(errno));
-		goto out;
-	}
 
 	struct xdptcp_umem_config ucfg = {.nframes = o.nframes, .frame_size = 4096};
 
@@ -384,7 +443,7 @@ int main(int argc, char **argv)
 	struct xdptcp_xsk_config xcfg = {
 		.ifname = o.ifname,
 		.queue = 0,
-		.xsks_map_fd = bpf_map__fd(xsks),
+		.xsks_map_fd = pr.xsks_fd,
 		.nframes = o.nframes,
 		.zerocopy = o.zerocopy,
 	};
@@ -397,15 +456,24 @@ int main(int argc, char **argv)
 		xdptcp_umem_destroy(&umem);
 		goto out;
 	}
-	/* The xsk is in the map before the program goes live: no frame of a
-	 * served port is ever dropped for want of a socket. */
-	xdp_flags = o.skb_mode ? XDP_FLAGS_SKB_MODE : XDP_FLAGS_DRV_MODE;
-	err = bpf_xdp_attach(ifindex, bpf_program__fd(prog), xdp_flags, NULL);
-	if (err) {
-		fprintf(stderr, "xsk_echo: attach to %s: %s\n", o.ifname, strerror(-err));
+	/* Serve the port only now that the xsk is in the map: before, XDP
+	 * would drop its frames (redirect fallback) rather than pass them. */
+	__be16 key = htons((uint16_t)o.port);
+	struct xdptcp_port pv = {.flags = XDPTCP_PORT_LISTEN};
+
+	if (bpf_map_update_elem(pr.ports_fd, &key, &pv, BPF_ANY)) {
+		fprintf(stderr, "xsk_echo: ports map: %s\n", strerror(errno));
 		goto out_xsk;
 	}
-	attached = 1;
+	if (pr.prog_fd >= 0) {
+		xdp_flags = o.skb_mode ? XDP_FLAGS_SKB_MODE : XDP_FLAGS_DRV_MODE;
+		err = bpf_xdp_attach(ifindex, pr.prog_fd, xdp_flags, NULL);
+		if (err) {
+			fprintf(stderr, "xsk_echo: attach to %s: %s\n", o.ifname, strerror(-err));
+			goto out_xsk;
+		}
+		attached = 1;
+	}
 	printf("ready ifname=%s queue=0 mode=%s need_wakeup=%d fill_needs_wakeup=%d "
 	       "tx_needs_wakeup=%d fill=%u frame_off=%u\n",
 	       o.ifname, o.zerocopy ? "zerocopy" : "copy", x.need_wakeup,
@@ -459,13 +527,13 @@ int main(int argc, char **argv)
 	       x.pool.count[XDPTCP_FRAME_FREE], x.pool.count[XDPTCP_FRAME_FILL],
 	       x.pool.count[XDPTCP_FRAME_APP], x.pool.count[XDPTCP_FRAME_TX], x.pool.nframes,
 	       (unsigned long long)x.pool.misuse, xdptcp_pool_check(&x.pool));
-	rc = 0;
+	rc = o.count && seen < o.count ? 3 : 0; /* 3: fewer frames than --count */
 out_xsk:
 	if (attached)
 		bpf_xdp_detach(ifindex, xdp_flags, NULL);
 	printf("closed leaked=%u\n", xdptcp_xsk_close(&x));
 	xdptcp_umem_destroy(&umem);
 out:
-	bpf_object__close(obj);
+	prog_close(&pr, &o);
 	return rc;
 }
