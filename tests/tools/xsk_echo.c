@@ -45,6 +45,7 @@ struct opts {
 	int skb_mode;
 	int quiet;
 	int loader;
+	int busy; /* spin on the RX ring instead of poll() */
 	uint32_t nframes;
 };
 
@@ -225,7 +226,7 @@ static void usage(const char *argv0)
 	fprintf(stderr,
 		"usage: %s --ifname IF (--obj FILE.bpf.o [--prog NAME] | --loader) --port N\n"
 		"          [--mode probe|reflect] [--reply synack] [--count N]\n"
-		"          [--timeout-ms MS] [--zerocopy] [--skb-mode] [--frames N] [--quiet]\n",
+		"          [--timeout-ms MS] [--zerocopy] [--skb-mode] [--frames N] [--quiet] [--busy]\n",
 		argv0);
 }
 
@@ -245,6 +246,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{"frames", required_argument, NULL, 'f'},
 		{"quiet", no_argument, NULL, 'q'},
 		{"loader", no_argument, NULL, 'L'},
+		{"busy", no_argument, NULL, 'B'},
 		{NULL, 0, NULL, 0},
 	};
 	int c;
@@ -276,6 +278,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		case 'f': o->nframes = (uint32_t)atoi(optarg); break;
 		case 'q': o->quiet = 1; break;
 		case 'L': o->loader = 1; break;
+		case 'B': o->busy = 1; break;
 		default: return -1;
 		}
 	}
@@ -484,7 +487,7 @@ int main(int argc, char **argv)
 	uint64_t t0 = 0, last = now_ns();
 
 	while (!stop && (o.count == 0 || seen < o.count)) {
-		int w = xdptcp_xsk_wait(&x, 100);
+		int w = o.busy ? 0 : xdptcp_xsk_wait(&x, 100);
 
 		if (w < 0 && w != -EINTR) {
 			fprintf(stderr, "xsk_echo: poll: %s\n", strerror(-w));
