@@ -17,6 +17,7 @@
 #include <linux/tcp.h>
 #include <linux/udp.h>
 #include <net/if.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,6 +47,7 @@ struct opts {
 	int quiet;
 	int loader;
 	int busy; /* spin on the RX ring instead of poll() */
+	uint32_t queues; /* xsks on queues 0..queues-1, one UMEM */
 	uint32_t nframes;
 };
 
@@ -226,7 +228,8 @@ static void usage(const char *argv0)
 	fprintf(stderr,
 		"usage: %s --ifname IF (--obj FILE.bpf.o [--prog NAME] | --loader) --port N\n"
 		"          [--mode probe|reflect] [--reply synack] [--count N]\n"
-		"          [--timeout-ms MS] [--zerocopy] [--skb-mode] [--frames N] [--quiet] [--busy]\n",
+		"          [--timeout-ms MS] [--zerocopy] [--skb-mode] [--frames N] [--quiet] [--busy]\n"
+		"          [--queues N]\n",
 		argv0);
 }
 
@@ -247,6 +250,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{"quiet", no_argument, NULL, 'q'},
 		{"loader", no_argument, NULL, 'L'},
 		{"busy", no_argument, NULL, 'B'},
+		{"queues", required_argument, NULL, 'Q'},
 		{NULL, 0, NULL, 0},
 	};
 	int c;
@@ -254,6 +258,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	memset(o, 0, sizeof(*o));
 	o->timeout_ms = 10000;
 	o->nframes = 4096;
+	o->queues = 1;
 	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
 		switch (c) {
 		case 'i': o->ifname = optarg; break;
@@ -279,10 +284,12 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		case 'q': o->quiet = 1; break;
 		case 'L': o->loader = 1; break;
 		case 'B': o->busy = 1; break;
+		case 'Q': o->queues = (uint32_t)atoi(optarg); break;
 		default: return -1;
 		}
 	}
-	if (!o->ifname || !(o->obj || o->loader) || o->port <= 0 || o->port > 65535)
+	if (!o->ifname || !(o->obj || o->loader) || !o->queues || o->queues > 8 || o->port <= 0 ||
+	    o->port > 65535)
 		return -1;
 	return 0;
 }
@@ -412,13 +419,76 @@ static void prog_close(struct prog *p, const struct opts *o)
 	bpf_object__close(p->obj);
 }
 
+#define MAX_QUEUES 8
+
+/* Sum of the counters of all queues, printed in one line each so tests
+ * read the same format whatever the number of queues. */
+static void print_exit(struct xdptcp_xsk *x, uint32_t nq, long seen, double secs)
+{
+	struct xdptcp_xsk_stats t = {0};
+	struct xdp_statistics k = {0};
+	uint32_t cnt[XDPTCP_FRAME_NPLACES] = {0}, total = 0;
+	unsigned long long misuse = 0;
+	int check = 0;
+
+	for (uint32_t q = 0; q < nq; q++) {
+		struct xdp_statistics ks;
+		const struct xdptcp_xsk_stats *s = &x[q].st;
+
+		printf("queue q=%u rx=%llu meta=%llu tx=%llu completions=%llu\n", q,
+		       (unsigned long long)s->rx_frames, (unsigned long long)s->rx_meta,
+		       (unsigned long long)s->tx_frames, (unsigned long long)s->completions);
+		t.rx_frames += s->rx_frames;
+		t.rx_meta += s->rx_meta;
+		t.rx_bad_desc += s->rx_bad_desc;
+		t.tx_frames += s->tx_frames;
+		t.completions += s->completions;
+		t.tx_ring_full += s->tx_ring_full;
+		t.tx_kicks += s->tx_kicks;
+		t.fill_kicks += s->fill_kicks;
+		if (xdptcp_xsk_kernel_stats(&x[q], &ks) == 0) {
+			k.rx_dropped += ks.rx_dropped;
+			k.rx_invalid_descs += ks.rx_invalid_descs;
+			k.tx_invalid_descs += ks.tx_invalid_descs;
+			k.rx_ring_full += ks.rx_ring_full;
+			k.rx_fill_ring_empty_descs += ks.rx_fill_ring_empty_descs;
+			k.tx_ring_empty_descs += ks.tx_ring_empty_descs;
+		}
+		for (int p = 0; p < XDPTCP_FRAME_NPLACES; p++)
+			cnt[p] += x[q].pool.count[p];
+		total += x[q].pool.nframes;
+		misuse += x[q].pool.misuse;
+		check |= xdptcp_pool_check(&x[q].pool);
+	}
+	printf("exit frames=%ld secs=%.3f fps=%.0f rx=%llu meta=%llu tx=%llu completions=%llu "
+	       "tx_ring_full=%llu tx_kicks=%llu fill_kicks=%llu rx_bad_desc=%llu "
+	       "fill_needs_wakeup=%d tx_needs_wakeup=%d\n",
+	       seen, secs, secs > 0 ? (double)seen / secs : 0.0,
+	       (unsigned long long)t.rx_frames, (unsigned long long)t.rx_meta,
+	       (unsigned long long)t.tx_frames, (unsigned long long)t.completions,
+	       (unsigned long long)t.tx_ring_full, (unsigned long long)t.tx_kicks,
+	       (unsigned long long)t.fill_kicks, (unsigned long long)t.rx_bad_desc,
+	       xsk_ring_prod__needs_wakeup(&x[0].fq), xsk_ring_prod__needs_wakeup(&x[0].tx));
+	printf("kernel rx_dropped=%llu rx_invalid=%llu tx_invalid=%llu rx_ring_full=%llu "
+	       "rx_fill_ring_empty=%llu tx_ring_empty=%llu\n",
+	       (unsigned long long)k.rx_dropped, (unsigned long long)k.rx_invalid_descs,
+	       (unsigned long long)k.tx_invalid_descs, (unsigned long long)k.rx_ring_full,
+	       (unsigned long long)k.rx_fill_ring_empty_descs,
+	       (unsigned long long)k.tx_ring_empty_descs);
+	printf("pool free=%u fill=%u app=%u tx=%u total=%u misuse=%llu check=%d\n",
+	       cnt[XDPTCP_FRAME_FREE], cnt[XDPTCP_FRAME_FILL], cnt[XDPTCP_FRAME_APP],
+	       cnt[XDPTCP_FRAME_TX], total, misuse, check);
+}
+
 int main(int argc, char **argv)
 {
 	struct opts o;
 	struct prog pr;
 	struct xdptcp_umem umem;
-	struct xdptcp_xsk x;
-	int ifindex, err, rc = 1, attached = 0;
+	struct xdptcp_xsk x[MAX_QUEUES];
+	struct pollfd pfd[MAX_QUEUES];
+	uint32_t nq = 0;
+	int ifindex, err, rc = 1, attached = 0, have_umem = 0;
 	uint32_t xdp_flags = 0;
 
 	if (parse_opts(argc, argv, &o)) {
@@ -436,30 +506,34 @@ int main(int argc, char **argv)
 	if (prog_open(&pr, &o))
 		goto out;
 
-	struct xdptcp_umem_config ucfg = {.nframes = o.nframes, .frame_size = 4096};
+	/* One UMEM for the device, a slice of it per queue. */
+	struct xdptcp_umem_config ucfg = {.nframes = o.nframes * o.queues, .frame_size = 4096};
 
 	err = xdptcp_umem_create(&umem, &ucfg);
 	if (err) {
 		fprintf(stderr, "xsk_echo: umem: %s\n", strerror(-err));
 		goto out;
 	}
-	struct xdptcp_xsk_config xcfg = {
-		.ifname = o.ifname,
-		.queue = 0,
-		.xsks_map_fd = pr.xsks_fd,
-		.nframes = o.nframes,
-		.zerocopy = o.zerocopy,
-	};
+	have_umem = 1;
+	for (nq = 0; nq < o.queues; nq++) {
+		struct xdptcp_xsk_config xcfg = {
+			.ifname = o.ifname,
+			.queue = nq,
+			.xsks_map_fd = pr.xsks_fd,
+			.nframes = o.nframes,
+			.zerocopy = o.zerocopy,
+		};
 
-	err = xdptcp_xsk_open(&x, &umem, &xcfg);
-	if (err) {
-		fprintf(stderr, "xsk_echo: xsk on %s queue 0: %s: %s\n", o.ifname, x.failed,
-			strerror(-err));
-		printf("open_error step=\"%s\" errno=%d\n", x.failed, -err);
-		xdptcp_umem_destroy(&umem);
-		goto out;
+		err = xdptcp_xsk_open(&x[nq], &umem, &xcfg);
+		if (err) {
+			fprintf(stderr, "xsk_echo: xsk on %s queue %u: %s: %s\n", o.ifname, nq,
+				x[nq].failed, strerror(-err));
+			printf("open_error step=\"%s\" errno=%d\n", x[nq].failed, -err);
+			goto out_xsk;
+		}
+		pfd[nq] = (struct pollfd){.fd = x[nq].fd, .events = POLLIN};
 	}
-	/* Serve the port only now that the xsk is in the map: before, XDP
+	/* Serve the port only now that the xsks are in the map: before, XDP
 	 * would drop its frames (redirect fallback) rather than pass them. */
 	__be16 key = htons((uint16_t)o.port);
 	struct xdptcp_port pv = {.flags = XDPTCP_PORT_LISTEN};
@@ -477,23 +551,25 @@ int main(int argc, char **argv)
 		}
 		attached = 1;
 	}
-	printf("ready ifname=%s queue=0 mode=%s need_wakeup=%d fill_needs_wakeup=%d "
+	printf("ready ifname=%s queues=%u mode=%s need_wakeup=%d fill_needs_wakeup=%d "
 	       "tx_needs_wakeup=%d fill=%u frame_off=%u\n",
-	       o.ifname, o.zerocopy ? "zerocopy" : "copy", x.need_wakeup,
-	       xsk_ring_prod__needs_wakeup(&x.fq), xsk_ring_prod__needs_wakeup(&x.tx),
-	       x.pool.count[XDPTCP_FRAME_FILL], x.frame_off);
+	       o.ifname, nq, o.zerocopy ? "zerocopy" : "copy", x[0].need_wakeup,
+	       xsk_ring_prod__needs_wakeup(&x[0].fq), xsk_ring_prod__needs_wakeup(&x[0].tx),
+	       x[0].pool.count[XDPTCP_FRAME_FILL], x[0].frame_off);
 
 	long seen = 0;
 	uint64_t t0 = 0, last = now_ns();
 
 	while (!stop && (o.count == 0 || seen < o.count)) {
-		int w = o.busy ? 0 : xdptcp_xsk_wait(&x, 100);
+		uint32_t got = 0;
 
-		if (w < 0 && w != -EINTR) {
-			fprintf(stderr, "xsk_echo: poll: %s\n", strerror(-w));
+		if (!o.busy && poll(pfd, nq, 100) < 0 && errno != EINTR) {
+			fprintf(stderr, "xsk_echo: poll: %s\n", strerror(errno));
 			break;
 		}
-		if (handle_batch(&x, &o, &seen)) {
+		for (uint32_t q = 0; q < nq; q++)
+			got += handle_batch(&x[q], &o, &seen);
+		if (got) {
 			last = now_ns();
 			if (!t0)
 				t0 = last;
@@ -502,40 +578,28 @@ int main(int argc, char **argv)
 		}
 	}
 	/* Drain: wait for the kernel to complete what we sent. */
-	for (int i = 0; i < 100 && x.pool.count[XDPTCP_FRAME_TX]; i++) {
-		xdptcp_xsk_kick_tx(&x);
-		xdptcp_xsk_wait(&x, 10);
-		xdptcp_xsk_complete(&x);
+	for (uint32_t q = 0; q < nq; q++) {
+		for (int i = 0; i < 100 && x[q].pool.count[XDPTCP_FRAME_TX]; i++) {
+			xdptcp_xsk_kick_tx(&x[q]);
+			xdptcp_xsk_wait(&x[q], 10);
+			xdptcp_xsk_complete(&x[q]);
+		}
 	}
-	double secs = t0 && last > t0 ? (double)(last - t0) / 1e9 : 0;
-	struct xdp_statistics ks;
-
-	xdptcp_xsk_kernel_stats(&x, &ks);
-	printf("exit frames=%ld secs=%.3f fps=%.0f rx=%llu meta=%llu tx=%llu completions=%llu "
-	       "tx_ring_full=%llu tx_kicks=%llu fill_kicks=%llu rx_bad_desc=%llu "
-	       "fill_needs_wakeup=%d tx_needs_wakeup=%d\n",
-	       seen, secs, secs > 0 ? (double)seen / secs : 0.0,
-	       (unsigned long long)x.st.rx_frames, (unsigned long long)x.st.rx_meta,
-	       (unsigned long long)x.st.tx_frames, (unsigned long long)x.st.completions,
-	       (unsigned long long)x.st.tx_ring_full, (unsigned long long)x.st.tx_kicks,
-	       (unsigned long long)x.st.fill_kicks, (unsigned long long)x.st.rx_bad_desc,
-	       xsk_ring_prod__needs_wakeup(&x.fq), xsk_ring_prod__needs_wakeup(&x.tx));
-	printf("kernel rx_dropped=%llu rx_invalid=%llu tx_invalid=%llu rx_ring_full=%llu "
-	       "rx_fill_ring_empty=%llu tx_ring_empty=%llu\n",
-	       (unsigned long long)ks.rx_dropped, (unsigned long long)ks.rx_invalid_descs,
-	       (unsigned long long)ks.tx_invalid_descs, (unsigned long long)ks.rx_ring_full,
-	       (unsigned long long)ks.rx_fill_ring_empty_descs,
-	       (unsigned long long)ks.tx_ring_empty_descs);
-	printf("pool free=%u fill=%u app=%u tx=%u total=%u misuse=%llu check=%d\n",
-	       x.pool.count[XDPTCP_FRAME_FREE], x.pool.count[XDPTCP_FRAME_FILL],
-	       x.pool.count[XDPTCP_FRAME_APP], x.pool.count[XDPTCP_FRAME_TX], x.pool.nframes,
-	       (unsigned long long)x.pool.misuse, xdptcp_pool_check(&x.pool));
+	print_exit(x, nq, seen, t0 && last > t0 ? (double)(last - t0) / 1e9 : 0);
 	rc = o.count && seen < o.count ? 3 : 0; /* 3: fewer frames than --count */
 out_xsk:
 	if (attached)
 		bpf_xdp_detach(ifindex, xdp_flags, NULL);
-	printf("closed leaked=%u\n", xdptcp_xsk_close(&x));
-	xdptcp_umem_destroy(&umem);
+	if (have_umem) {
+		uint32_t leaked = 0;
+
+		for (uint32_t q = 0; q < nq; q++)
+			leaked += xdptcp_xsk_close(&x[q]);
+		printf("closed leaked=%u\n", leaked);
+		err = xdptcp_umem_destroy(&umem);
+		if (err)
+			fprintf(stderr, "xsk_echo: umem destroy: %s\n", strerror(-err));
+	}
 out:
 	prog_close(&pr, &o);
 	return rc;
