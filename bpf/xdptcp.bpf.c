@@ -1,15 +1,48 @@
-/* The xdptcp XDP program: the decision tree of DESIGN.md. (Stub: passes
- * everything; the classifier and fast path land with issue 3.) */
+/* The xdptcp XDP program: the decision tree of DESIGN.md ("What the XDP
+ * program does with each frame"). Each stage returns an XDP action, or
+ * PKT_CONTINUE to go on down the tree. */
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 #include "maps.bpf.h"
+#include "parse.bpf.h"
+#include "validate.bpf.h"
+#include "fastpath.bpf.h"
+#include "timewait.bpf.h"
 
 SEC("xdp")
 int xdptcp_xdp(struct xdp_md *ctx)
 {
-	(void)ctx;
-	stat_inc(XDPTCP_STAT_PASS_NOT_IP);
-	return XDP_PASS;
+	struct xdptcp_tw *tw = NULL;
+	struct xdptcp_flow *flow;
+	struct pkt p = {};
+	__u64 now;
+	int act;
+
+	/* 1. Ethernet/IPv4/TCP, or the kernel's. */
+	act = parse_headers(ctx, &p);
+	if (act != PKT_CONTINUE)
+		return act;
+
+	/* 2. Ours: a flow, a live TIME-WAIT entry, or a served port. */
+	now = bpf_ktime_get_ns();
+	flow = bpf_map_lookup_elem(&flows, &p.key);
+	if (!flow) {
+		tw = tw_lookup_live(&p.key, now);
+		if (!tw && !bpf_map_lookup_elem(&ports, &p.key.lport))
+			return pass(XDPTCP_STAT_PASS_NOT_OURS);
+	}
+
+	/* 3. Malformed frames of our flows die here. */
+	act = check_owned(ctx, &p);
+	if (act != PKT_CONTINUE)
+		return act;
+
+	/* 4. Fast path, TIME-WAIT, or the control plane's listener. */
+	if (flow)
+		return fast_path(ctx, &p, flow, now);
+	if (tw)
+		return tw_path(ctx, &p, tw, now);
+	return slow_noslot(ctx, &p, XDPTCP_V_SLOW, XDPTCP_STAT_SLOW_LISTEN);
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

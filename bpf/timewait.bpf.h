@@ -1,0 +1,141 @@
+/* TIME-WAIT without a TCB (DESIGN.md step 5): the compact entry answers
+ * retransmitted FINs and unacceptable segments with the final ACK, built by
+ * rewriting the frame into one fixed layout and sent with XDP_TX (after the
+ * kernel selftest xdp_synproxy_kern.c). */
+#ifndef XDPTCP_TIMEWAIT_BPF_H
+#define XDPTCP_TIMEWAIT_BPF_H
+
+#include "xdptcp/seq.h"
+#include "slow.bpf.h"
+#include "csum.bpf.h"
+
+#define TW_DEFAULT_TIMEOUT_NS (60ull * 1000000000ull) /* 2*MSL, MSL 30 s */
+#define TW_TTL 64
+#define IP_DF 0x4000
+
+/* The reply: Ethernet, IPv4 without options, TCP with NOP,NOP,TS or none. */
+#define TW_IP_OFF 14
+#define TW_TCP_OFF (TW_IP_OFF + 20)
+#define TW_OPT_OFF (TW_TCP_OFF + 20)
+#define TW_REPLY_LEN TW_OPT_OFF
+#define TW_REPLY_LEN_TS (TW_OPT_OFF + 12)
+
+/* An entry past its deadline is absent, so the reaper never races us. */
+static __always_inline struct xdptcp_tw *tw_lookup_live(const struct xdptcp_flow_key *key,
+							__u64 now)
+{
+	struct xdptcp_tw *tw = bpf_map_lookup_elem(&timewait, key);
+
+	if (!tw)
+		return NULL;
+	if (tw->deadline_ns <= now) {
+		stat_inc(XDPTCP_STAT_TW_EXPIRED);
+		return NULL;
+	}
+	return tw;
+}
+
+static __always_inline int tw_answer(struct xdp_md *ctx, const struct pkt *p,
+				     const struct xdptcp_tw *tw, __u64 now)
+{
+	int with_ts = tw->flags & XDPTCP_TW_TS;
+	__u32 len = with_ts ? TW_REPLY_LEN_TS : TW_REPLY_LEN;
+	__u32 tcp_len = len - sizeof(struct ethhdr) - sizeof(struct iphdr);
+	unsigned char mac_r[ETH_ALEN], mac_l[ETH_ALEN];
+	struct ethhdr *eth = pkt_data(ctx);
+	struct iphdr *ip;
+	struct tcphdr *tcp;
+	__u32 *opts;
+	void *end;
+	__u64 sum;
+
+	if ((void *)(eth + 1) > pkt_end(ctx))
+		return drop(XDPTCP_STAT_DROP_ETH_TRUNC);
+	__builtin_memcpy(mac_r, eth->h_source, ETH_ALEN);
+	__builtin_memcpy(mac_l, eth->h_dest, ETH_ALEN);
+	/* Options, payload and padding go; a short frame grows. */
+	if (bpf_xdp_adjust_tail(ctx, (int)len - (int)bpf_xdp_get_buff_len(ctx)))
+		return drop(XDPTCP_STAT_DROP_NO_ROOM);
+	eth = pkt_data(ctx);
+	end = pkt_end(ctx);
+	ip = (void *)eth + TW_IP_OFF;
+	tcp = (void *)eth + TW_TCP_OFF;
+	opts = (void *)eth + TW_OPT_OFF;
+	if ((void *)opts > end || (with_ts && (void *)(opts + 3) > end))
+		return drop(XDPTCP_STAT_DROP_NO_ROOM);
+
+	__builtin_memcpy(eth->h_dest, mac_r, ETH_ALEN);
+	__builtin_memcpy(eth->h_source, mac_l, ETH_ALEN);
+	eth->h_proto = bpf_htons(ETH_P_IP);
+
+	ip->version = 4;
+	ip->ihl = 5;
+	ip->tos = 0;
+	ip->tot_len = bpf_htons(len - sizeof(struct ethhdr));
+	ip->id = 0;
+	ip->frag_off = bpf_htons(IP_DF);
+	ip->ttl = TW_TTL;
+	ip->protocol = IPPROTO_TCP;
+	ip->check = 0;
+	ip->saddr = p->key.laddr;
+	ip->daddr = p->key.raddr;
+	sum = 0;
+	if (csum_add_words(&sum, ip, 5, end))
+		return drop(XDPTCP_STAT_DROP_NO_ROOM);
+	ip->check = ~csum_fold(sum);
+
+	tcp->source = p->key.lport;
+	tcp->dest = p->key.rport;
+	tcp->seq = bpf_htonl(tw->snd_nxt);
+	tcp->ack_seq = bpf_htonl(tw->rcv_nxt);
+	/* data offset and flags share one 16-bit word */
+	((__u16 *)tcp)[6] = bpf_htons(((tcp_len / 4) << 12) | TCPF_ACK);
+	tcp->window = bpf_htons(tw->window);
+	tcp->check = 0;
+	tcp->urg_ptr = 0;
+	if (with_ts) {
+		/* RFC 7323 section 3.2: our clock, echo TS.Recent. */
+		opts[0] = bpf_htonl(0x0101080a);
+		opts[1] = bpf_htonl(xdptcp_ts_clock(now) + tw->ts_offset);
+		opts[2] = bpf_htonl(tw->ts_recent);
+	}
+	sum = csum_tcp_pseudo(p->key.laddr, p->key.raddr, tcp_len);
+	if (csum_add_words(&sum, tcp, tcp_len / 4, end))
+		return drop(XDPTCP_STAT_DROP_NO_ROOM);
+	tcp->check = ~csum_fold(sum);
+
+	stat_inc(XDPTCP_STAT_TW_REACK);
+	stat_inc(XDPTCP_STAT_TX);
+	return XDP_TX;
+}
+
+/* RFC 9293 section 3.10.7.4 (TIME-WAIT), RFC 1337, RFC 6191. */
+static __always_inline int tw_path(struct xdp_md *ctx, const struct pkt *p, struct xdptcp_tw *tw,
+				   __u64 now)
+{
+	if (p->flags & TCPF_RST)
+		return drop(XDPTCP_STAT_TW_RST_IGNORED);
+	/* RFC 6191: a new incarnation may start if its SYN is above our
+	 * rcv_nxt, or its timestamp newer than TS.Recent. */
+	if ((p->flags & (TCPF_SYN | TCPF_ACK)) == TCPF_SYN &&
+	    (xdptcp_seq_gt(p->seq, tw->rcv_nxt) ||
+	     ((tw->flags & XDPTCP_TW_TS) && p->has_ts && xdptcp_seq_gt(p->tsval, tw->ts_recent))))
+		return slow_noslot(ctx, p, XDPTCP_V_TW_SYN, XDPTCP_STAT_TW_SYN);
+	if (p->payload_len)
+		return slow_noslot(ctx, p, XDPTCP_V_SLOW, XDPTCP_STAT_SLOW_TW);
+	if (p->flags & TCPF_FIN) {
+		struct xdptcp_config *cfg = bpf_map_lookup_elem(&config, &(__u32){0});
+		__u64 timeout = cfg && cfg->tw_timeout_ns ? cfg->tw_timeout_ns : TW_DEFAULT_TIMEOUT_NS;
+
+		/* RFC 9293: acknowledge it and restart the 2 MSL timeout. */
+		tw->deadline_ns = now + timeout;
+		stat_inc(XDPTCP_STAT_TW_FIN);
+		return tw_answer(ctx, p, tw, now);
+	}
+	if ((p->flags & (TCPF_SYN | TCPF_ACK)) == TCPF_ACK && p->seq == tw->rcv_nxt &&
+	    p->ack == tw->snd_nxt)
+		return drop(XDPTCP_STAT_TW_ACK_IGNORED);
+	return tw_answer(ctx, p, tw, now);
+}
+
+#endif
