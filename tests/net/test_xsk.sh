@@ -5,8 +5,10 @@
 # client receives, and the server kernel never answers them (no RST on the
 # wire, TcpOutRsts flat). Then: zero-copy refused on veth with a clear
 # error, and an in-place UDP reflector that loses no frame.
-# Uses bpf/xdptcp.bpf.o when it redirects (calls bpf_redirect_map), else
-# the stand-in tests/net/test_xsk_fallback.bpf.c. Lab: scripts/lab.sh (own
+# The SYNs go through bpf/xdptcp.bpf.o (via user/loader) when it redirects
+# (calls bpf_redirect_map), else through the stand-in
+# tests/net/test_xsk_fallback.bpf.c; the UDP reflector always uses the
+# stand-in. Lab: scripts/lab.sh (own
 # name, always taken down). TAP output.
 set -u
 BUILD=${BUILD:-build}
@@ -61,16 +63,17 @@ tap $? "lab $LAB up (scripts/lab.sh)"
 S=$XDPTCP_SRV_NS C=$XDPTCP_CLI_NS SDEV=$XDPTCP_SRV_DEV CDEV=$XDPTCP_CLI_DEV
 SADDR=$XDPTCP_SRV_IP CADDR=$XDPTCP_CLI_IP
 
+# The UDP reflector always runs on the stand-in (xdptcp serves TCP only).
+FALLBACK=$TMP/xsk_fallback.bpf.o
+clang -O2 -g -target bpf -mcpu=v3 -Wall -Werror -Iinclude -Ibpf \
+	-I/usr/include/"$(gcc -dumpmachine)" \
+	-c tests/net/test_xsk_fallback.bpf.c -o "$FALLBACK" || { echo "Bail out! fallback build"; exit 1; }
 if llvm-objdump -d "$BUILD/bpf/xdptcp.bpf.o" 2>/dev/null | grep -qE 'call 51$'; then
-	echo "# program: bpf/xdptcp.bpf.c through user/loader"
+	echo "# SYN tests: bpf/xdptcp.bpf.c attached through user/loader"
 	PROG_ARGS=(--loader)
 else
-	OBJ=$TMP/xsk_fallback.bpf.o
-	echo "# bpf/xdptcp.bpf.c does not redirect yet: using tests/net/test_xsk_fallback.bpf.c"
-	clang -O2 -g -target bpf -mcpu=v3 -Wall -Werror -Iinclude -Ibpf \
-		-I/usr/include/"$(gcc -dumpmachine)" \
-		-c tests/net/test_xsk_fallback.bpf.c -o "$OBJ" || { echo "Bail out! fallback build"; exit 1; }
-	PROG_ARGS=(--obj "$OBJ")
+	echo "# bpf/xdptcp.bpf.c does not redirect yet: SYN tests use tests/net/test_xsk_fallback.bpf.c"
+	PROG_ARGS=(--obj "$FALLBACK")
 fi
 
 # The client's kernel answers our SYN-ACKs with RSTs (it sent raw SYNs):
@@ -140,6 +143,7 @@ check "3 frames sent and 3 completions reaped" grep -qE "^exit .* tx=3 completio
 check "no frame leaked at close" grep -qx "closed leaked=0" "$TMP/probe"
 
 # --- UDP reflector: RX -> swap -> TX in place ------------------------------------------
+PROG_ARGS=(--obj "$FALLBACK")
 start_tool "$TMP/refl" --port $UPORT --mode reflect --quiet --timeout-ms 1500
 tap $? "reflector started on UDP port $UPORT"
 cns "$PING" --dst $SADDR --port $UPORT --count 500 >"$TMP/ping" 2>&1
