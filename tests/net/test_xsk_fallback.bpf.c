@@ -2,16 +2,16 @@
  * every TCP or UDP frame to a port in `ports` to the xsk of its RX queue,
  * with xdptcp metadata {verdict SLOW, reason slow_listen}. Same maps as the
  * real program (bpf/maps.bpf.h). Compiled by tests/net/test_xsk.sh only. */
+#include "maps.bpf.h"
+#include "xdptcp/meta.h"
+#include <bpf/bpf_endian.h>
+#include <bpf/bpf_helpers.h>
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
 #include <linux/in.h>
 #include <linux/ip.h>
 #include <linux/tcp.h>
 #include <linux/udp.h>
-#include <bpf/bpf_endian.h>
-#include <bpf/bpf_helpers.h>
-#include "maps.bpf.h"
-#include "xdptcp/meta.h"
 
 SEC("xdp")
 int xsk_fallback(struct xdp_md *ctx)

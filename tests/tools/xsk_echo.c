@@ -7,8 +7,11 @@
  * and attached directly) or, with --loader, xdptcp's own through user/loader
  * (pinned maps and link, detached at exit). The port is added to `ports`
  * only once the xsk is in `xsks`. On exit it prints the frame pool's
- * counters, so a test can assert that no frame leaked. Output lines are key=value, for tests/net/test_xsk*.sh. */
+ * counters, so a test can assert that no frame leaked. Output lines are key=value, for
+ * tests/net/test_xsk*.sh. */
 #include <arpa/inet.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
 #include <errno.h>
 #include <getopt.h>
 #include <linux/if_ether.h>
@@ -23,8 +26,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <bpf/bpf.h>
-#include <bpf/libbpf.h>
 
 #include "loader/loader.h"
 #include "xdptcp/stats.h"
@@ -38,15 +39,15 @@ struct opts {
 	const char *obj;
 	const char *prog;
 	int port;
-	long count;       /* frames to handle, 0 = until SIGINT/SIGTERM */
-	int timeout_ms;   /* give up after this long without a frame */
+	long count;	/* frames to handle, 0 = until SIGINT/SIGTERM */
+	int timeout_ms; /* give up after this long without a frame */
 	int reflect;
 	int reply_synack;
 	int zerocopy;
 	int skb_mode;
 	int quiet;
 	int loader;
-	int busy; /* spin on the RX ring instead of poll() */
+	int busy;	 /* spin on the RX ring instead of poll() */
 	uint32_t queues; /* xsks on queues 0..queues-1, one UMEM */
 	uint32_t nframes;
 };
@@ -228,7 +229,8 @@ static void usage(const char *argv0)
 	fprintf(stderr,
 		"usage: %s --ifname IF (--obj FILE.bpf.o [--prog NAME] | --loader) --port N\n"
 		"          [--mode probe|reflect] [--reply synack] [--count N]\n"
-		"          [--timeout-ms MS] [--zerocopy] [--skb-mode] [--frames N] [--quiet] [--busy]\n"
+		"          [--timeout-ms MS] [--zerocopy] [--skb-mode] [--frames N] [--quiet] "
+		"[--busy]\n"
 		"          [--queues N]\n",
 		argv0);
 }
@@ -236,22 +238,14 @@ static void usage(const char *argv0)
 static int parse_opts(int argc, char **argv, struct opts *o)
 {
 	static const struct option lo[] = {
-		{"ifname", required_argument, NULL, 'i'},
-		{"obj", required_argument, NULL, 'o'},
-		{"prog", required_argument, NULL, 'p'},
-		{"port", required_argument, NULL, 'P'},
-		{"mode", required_argument, NULL, 'm'},
-		{"reply", required_argument, NULL, 'r'},
-		{"count", required_argument, NULL, 'c'},
-		{"timeout-ms", required_argument, NULL, 't'},
-		{"zerocopy", no_argument, NULL, 'z'},
-		{"skb-mode", no_argument, NULL, 'S'},
-		{"frames", required_argument, NULL, 'f'},
-		{"quiet", no_argument, NULL, 'q'},
-		{"loader", no_argument, NULL, 'L'},
-		{"busy", no_argument, NULL, 'B'},
-		{"queues", required_argument, NULL, 'Q'},
-		{NULL, 0, NULL, 0},
+	    {"ifname", required_argument, NULL, 'i'}, {"obj", required_argument, NULL, 'o'},
+	    {"prog", required_argument, NULL, 'p'},   {"port", required_argument, NULL, 'P'},
+	    {"mode", required_argument, NULL, 'm'},   {"reply", required_argument, NULL, 'r'},
+	    {"count", required_argument, NULL, 'c'},  {"timeout-ms", required_argument, NULL, 't'},
+	    {"zerocopy", no_argument, NULL, 'z'},     {"skb-mode", no_argument, NULL, 'S'},
+	    {"frames", required_argument, NULL, 'f'}, {"quiet", no_argument, NULL, 'q'},
+	    {"loader", no_argument, NULL, 'L'},	      {"busy", no_argument, NULL, 'B'},
+	    {"queues", required_argument, NULL, 'Q'}, {NULL, 0, NULL, 0},
 	};
 	int c;
 
@@ -261,10 +255,18 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	o->queues = 1;
 	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
 		switch (c) {
-		case 'i': o->ifname = optarg; break;
-		case 'o': o->obj = optarg; break;
-		case 'p': o->prog = optarg; break;
-		case 'P': o->port = atoi(optarg); break;
+		case 'i':
+			o->ifname = optarg;
+			break;
+		case 'o':
+			o->obj = optarg;
+			break;
+		case 'p':
+			o->prog = optarg;
+			break;
+		case 'P':
+			o->port = atoi(optarg);
+			break;
 		case 'm':
 			if (!strcmp(optarg, "reflect"))
 				o->reflect = 1;
@@ -276,16 +278,35 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 				return -1;
 			o->reply_synack = 1;
 			break;
-		case 'c': o->count = atol(optarg); break;
-		case 't': o->timeout_ms = atoi(optarg); break;
-		case 'z': o->zerocopy = 1; break;
-		case 'S': o->skb_mode = 1; break;
-		case 'f': o->nframes = (uint32_t)atoi(optarg); break;
-		case 'q': o->quiet = 1; break;
-		case 'L': o->loader = 1; break;
-		case 'B': o->busy = 1; break;
-		case 'Q': o->queues = (uint32_t)atoi(optarg); break;
-		default: return -1;
+		case 'c':
+			o->count = atol(optarg);
+			break;
+		case 't':
+			o->timeout_ms = atoi(optarg);
+			break;
+		case 'z':
+			o->zerocopy = 1;
+			break;
+		case 'S':
+			o->skb_mode = 1;
+			break;
+		case 'f':
+			o->nframes = (uint32_t)atoi(optarg);
+			break;
+		case 'q':
+			o->quiet = 1;
+			break;
+		case 'L':
+			o->loader = 1;
+			break;
+		case 'B':
+			o->busy = 1;
+			break;
+		case 'Q':
+			o->queues = (uint32_t)atoi(optarg);
+			break;
+		default:
+			return -1;
 		}
 	}
 	if (!o->ifname || !(o->obj || o->loader) || !o->queues || o->queues > 8 || o->port <= 0 ||
@@ -360,9 +381,9 @@ static int prog_open(struct prog *p, const struct opts *o)
 	p->prog_fd = p->ports_fd = p->xsks_fd = -1;
 	if (o->loader) {
 		struct xdptcp_attach_opts ao = {
-			.target = {.ifname = o->ifname},
-			.mode = o->skb_mode ? XDPTCP_MODE_SKB : XDPTCP_MODE_NATIVE,
-			.reset = true,
+		    .target = {.ifname = o->ifname},
+		    .mode = o->skb_mode ? XDPTCP_MODE_SKB : XDPTCP_MODE_NATIVE,
+		    .reset = true,
 		};
 		struct xdptcp_attach_info info;
 
@@ -463,12 +484,12 @@ static void print_exit(struct xdptcp_xsk *x, uint32_t nq, long seen, double secs
 	printf("exit frames=%ld secs=%.3f fps=%.0f rx=%llu meta=%llu tx=%llu completions=%llu "
 	       "tx_ring_full=%llu tx_kicks=%llu fill_kicks=%llu rx_bad_desc=%llu "
 	       "fill_needs_wakeup=%d tx_needs_wakeup=%d\n",
-	       seen, secs, secs > 0 ? (double)seen / secs : 0.0,
-	       (unsigned long long)t.rx_frames, (unsigned long long)t.rx_meta,
-	       (unsigned long long)t.tx_frames, (unsigned long long)t.completions,
-	       (unsigned long long)t.tx_ring_full, (unsigned long long)t.tx_kicks,
-	       (unsigned long long)t.fill_kicks, (unsigned long long)t.rx_bad_desc,
-	       xsk_ring_prod__needs_wakeup(&x[0].fq), xsk_ring_prod__needs_wakeup(&x[0].tx));
+	       seen, secs, secs > 0 ? (double)seen / secs : 0.0, (unsigned long long)t.rx_frames,
+	       (unsigned long long)t.rx_meta, (unsigned long long)t.tx_frames,
+	       (unsigned long long)t.completions, (unsigned long long)t.tx_ring_full,
+	       (unsigned long long)t.tx_kicks, (unsigned long long)t.fill_kicks,
+	       (unsigned long long)t.rx_bad_desc, xsk_ring_prod__needs_wakeup(&x[0].fq),
+	       xsk_ring_prod__needs_wakeup(&x[0].tx));
 	printf("kernel rx_dropped=%llu rx_invalid=%llu tx_invalid=%llu rx_ring_full=%llu "
 	       "rx_fill_ring_empty=%llu tx_ring_empty=%llu\n",
 	       (unsigned long long)k.rx_dropped, (unsigned long long)k.rx_invalid_descs,
@@ -517,11 +538,11 @@ int main(int argc, char **argv)
 	have_umem = 1;
 	for (nq = 0; nq < o.queues; nq++) {
 		struct xdptcp_xsk_config xcfg = {
-			.ifname = o.ifname,
-			.queue = nq,
-			.xsks_map_fd = pr.xsks_fd,
-			.nframes = o.nframes,
-			.zerocopy = o.zerocopy,
+		    .ifname = o.ifname,
+		    .queue = nq,
+		    .xsks_map_fd = pr.xsks_fd,
+		    .nframes = o.nframes,
+		    .zerocopy = o.zerocopy,
 		};
 
 		err = xdptcp_xsk_open(&x[nq], &umem, &xcfg);

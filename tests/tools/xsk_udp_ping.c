@@ -38,10 +38,10 @@ struct payload {
 int main(int argc, char **argv)
 {
 	static const struct option lo[] = {
-		{"dst", required_argument, NULL, 'd'},  {"port", required_argument, NULL, 'p'},
-		{"count", required_argument, NULL, 'c'}, {"size", required_argument, NULL, 's'},
-		{"window", required_argument, NULL, 'w'}, {"secs", required_argument, NULL, 'S'},
-		{"timeout-ms", required_argument, NULL, 't'}, {NULL, 0, NULL, 0},
+	    {"dst", required_argument, NULL, 'd'},	  {"port", required_argument, NULL, 'p'},
+	    {"count", required_argument, NULL, 'c'},	  {"size", required_argument, NULL, 's'},
+	    {"window", required_argument, NULL, 'w'},	  {"secs", required_argument, NULL, 'S'},
+	    {"timeout-ms", required_argument, NULL, 't'}, {NULL, 0, NULL, 0},
 	};
 	const char *dst = NULL;
 	int port = 0, window = 1, timeout_ms = 1000, c;
@@ -51,14 +51,29 @@ int main(int argc, char **argv)
 
 	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
 		switch (c) {
-		case 'd': dst = optarg; break;
-		case 'p': port = atoi(optarg); break;
-		case 'c': count = atol(optarg); break;
-		case 's': size = (size_t)atol(optarg); break;
-		case 'w': window = atoi(optarg); break;
-		case 'S': secs = atof(optarg); break;
-		case 't': timeout_ms = atoi(optarg); break;
-		default: goto usage;
+		case 'd':
+			dst = optarg;
+			break;
+		case 'p':
+			port = atoi(optarg);
+			break;
+		case 'c':
+			count = atol(optarg);
+			break;
+		case 's':
+			size = (size_t)atol(optarg);
+			break;
+		case 'w':
+			window = atoi(optarg);
+			break;
+		case 'S':
+			secs = atof(optarg);
+			break;
+		case 't':
+			timeout_ms = atoi(optarg);
+			break;
+		default:
+			goto usage;
 		}
 	}
 	if (!dst || port <= 0 || port > 65535 || window < 1 || count < 1 ||
@@ -152,7 +167,9 @@ int main(int argc, char **argv)
 	       (double)got / el);
 	return got ? 0 : 1;
 usage:
-	fprintf(stderr, "usage: %s --dst IP --port N [--count N] [--size B] [--window W] "
-			"[--secs S] [--timeout-ms MS]\n", argv[0]);
+	fprintf(stderr,
+		"usage: %s --dst IP --port N [--count N] [--size B] [--window W] "
+		"[--secs S] [--timeout-ms MS]\n",
+		argv[0]);
 	return 2;
 }

@@ -8,6 +8,8 @@
 #include <stdint.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+/* cmocka needs the headers above */
 #include <cmocka.h>
 
 #include "xsk/pool.h"
@@ -33,8 +35,8 @@ static int teardown(void **state)
 	return 0;
 }
 
-static void assert_counts(const struct xdptcp_pool *p, uint32_t free_, uint32_t fill,
-			  uint32_t app, uint32_t tx)
+static void assert_counts(const struct xdptcp_pool *p, uint32_t free_, uint32_t fill, uint32_t app,
+			  uint32_t tx)
 {
 	assert_int_equal(p->count[XDPTCP_FRAME_FREE], free_);
 	assert_int_equal(p->count[XDPTCP_FRAME_FILL], fill);
@@ -48,10 +50,10 @@ static void init_rejects_bad_geometry(void **state)
 	struct xdptcp_pool q;
 
 	(void)state;
-	assert_int_equal(xdptcp_pool_init(&q, 0, 3000, N), -EINVAL);  /* not 2^k */
-	assert_int_equal(xdptcp_pool_init(&q, 0, 1024, N), -EINVAL);  /* too small */
-	assert_int_equal(xdptcp_pool_init(&q, 100, FS, N), -EINVAL);  /* base unaligned */
-	assert_int_equal(xdptcp_pool_init(&q, 0, FS, 0), -EINVAL);    /* empty */
+	assert_int_equal(xdptcp_pool_init(&q, 0, 3000, N), -EINVAL); /* not 2^k */
+	assert_int_equal(xdptcp_pool_init(&q, 0, 1024, N), -EINVAL); /* too small */
+	assert_int_equal(xdptcp_pool_init(&q, 100, FS, N), -EINVAL); /* base unaligned */
+	assert_int_equal(xdptcp_pool_init(&q, 0, FS, 0), -EINVAL);   /* empty */
 }
 
 static void starts_all_free(void **state)
@@ -139,8 +141,7 @@ static void double_release_is_detected(void **state)
 
 	assert_int_equal(xdptcp_pool_alloc(p, a, 1, XDPTCP_FRAME_APP), 1);
 	assert_int_equal(xdptcp_pool_move(p, a[0], XDPTCP_FRAME_APP, XDPTCP_FRAME_FREE), 0);
-	assert_int_equal(xdptcp_pool_move(p, a[0], XDPTCP_FRAME_APP, XDPTCP_FRAME_FREE),
-			 -EALREADY);
+	assert_int_equal(xdptcp_pool_move(p, a[0], XDPTCP_FRAME_APP, XDPTCP_FRAME_FREE), -EALREADY);
 	assert_int_equal(p->misuse, 1);
 	/* The refused move changed nothing: the frame is on the list once. */
 	assert_counts(p, N, 0, 0, 0);
@@ -156,8 +157,7 @@ static void completion_of_unsent_frame_is_detected(void **state)
 	uint64_t a[1];
 
 	assert_int_equal(xdptcp_pool_alloc(p, a, 1, XDPTCP_FRAME_FILL), 1);
-	assert_int_equal(xdptcp_pool_move(p, a[0], XDPTCP_FRAME_TX, XDPTCP_FRAME_FREE),
-			 -EALREADY);
+	assert_int_equal(xdptcp_pool_move(p, a[0], XDPTCP_FRAME_TX, XDPTCP_FRAME_FREE), -EALREADY);
 	assert_int_equal(p->misuse, 1);
 	assert_counts(p, N - 1, 1, 0, 0);
 }
@@ -168,8 +168,7 @@ static void foreign_address_is_refused(void **state)
 
 	assert_int_equal(xdptcp_pool_move(p, BASE - 1, XDPTCP_FRAME_APP, XDPTCP_FRAME_FREE),
 			 -EINVAL);
-	assert_int_equal(xdptcp_pool_move(p, BASE + N * FS, XDPTCP_FRAME_APP,
-					  XDPTCP_FRAME_FREE),
+	assert_int_equal(xdptcp_pool_move(p, BASE + N * FS, XDPTCP_FRAME_APP, XDPTCP_FRAME_FREE),
 			 -EINVAL);
 	assert_int_equal(xdptcp_pool_move(p, BASE, XDPTCP_FRAME_FREE, XDPTCP_FRAME_APP),
 			 -EINVAL); /* leaving FREE goes through alloc only */
@@ -205,8 +204,8 @@ static void debug_build_aborts_on_double_release(void **state)
 		uint64_t a[1];
 
 		signal(SIGABRT, SIG_DFL);
-		if (xdptcp_pool_init(&q, 0, FS, 2) || xdptcp_pool_alloc(&q, a, 1,
-									XDPTCP_FRAME_APP) != 1)
+		if (xdptcp_pool_init(&q, 0, FS, 2) ||
+		    xdptcp_pool_alloc(&q, a, 1, XDPTCP_FRAME_APP) != 1)
 			_exit(2);
 		xdptcp_pool_move(&q, a[0], XDPTCP_FRAME_APP, XDPTCP_FRAME_FREE);
 		xdptcp_pool_move(&q, a[0], XDPTCP_FRAME_APP, XDPTCP_FRAME_FREE);
@@ -223,20 +222,19 @@ static void debug_build_aborts_on_double_release(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(init_rejects_bad_geometry),
-		cmocka_unit_test_setup_teardown(starts_all_free, setup, teardown),
-		cmocka_unit_test_setup_teardown(alloc_gives_distinct_frames_of_the_slice, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(exhaustion_returns_what_is_left, setup, teardown),
-		cmocka_unit_test_setup_teardown(alloc_into_free_is_refused, setup, teardown),
-		cmocka_unit_test_setup_teardown(full_cycle_with_interior_addresses, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(double_release_is_detected, setup, teardown),
-		cmocka_unit_test_setup_teardown(completion_of_unsent_frame_is_detected, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(foreign_address_is_refused, setup, teardown),
-		cmocka_unit_test_setup_teardown(reclaim_reports_app_leaks, setup, teardown),
-		cmocka_unit_test(debug_build_aborts_on_double_release),
+	    cmocka_unit_test(init_rejects_bad_geometry),
+	    cmocka_unit_test_setup_teardown(starts_all_free, setup, teardown),
+	    cmocka_unit_test_setup_teardown(alloc_gives_distinct_frames_of_the_slice, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(exhaustion_returns_what_is_left, setup, teardown),
+	    cmocka_unit_test_setup_teardown(alloc_into_free_is_refused, setup, teardown),
+	    cmocka_unit_test_setup_teardown(full_cycle_with_interior_addresses, setup, teardown),
+	    cmocka_unit_test_setup_teardown(double_release_is_detected, setup, teardown),
+	    cmocka_unit_test_setup_teardown(completion_of_unsent_frame_is_detected, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(foreign_address_is_refused, setup, teardown),
+	    cmocka_unit_test_setup_teardown(reclaim_reports_app_leaks, setup, teardown),
+	    cmocka_unit_test(debug_build_aborts_on_double_release),
 	};
 
 	return cmocka_run_group_tests_name("xsk_pool", tests, NULL, NULL);

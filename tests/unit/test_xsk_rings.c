@@ -9,6 +9,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* cmocka needs the headers above */
 #include <cmocka.h>
 
 #include "xsk/xsk.h"
@@ -108,8 +110,8 @@ static uint64_t kernel_rx(struct fake *f, int with_meta, uint8_t fill_byte)
 	uint8_t *d = (uint8_t *)f->u.area + base + OFF;
 
 	if (with_meta) {
-		struct xdptcp_meta m = {.magic = XDPTCP_META_MAGIC, .verdict = XDPTCP_V_SLOW,
-					.reason = 11};
+		struct xdptcp_meta m = {
+		    .magic = XDPTCP_META_MAGIC, .verdict = XDPTCP_V_SLOW, .reason = 11};
 
 		memcpy(d - sizeof(m), &m, sizeof(m));
 	}
@@ -314,13 +316,13 @@ int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 	const struct CMUnitTest tests[] = {
-		T(refill_fills_to_target_and_kicks_only_when_asked),
-		T(rx_hands_out_frames_with_and_without_meta),
-		T(stale_magic_is_cleared_on_refill),
-		T(tx_submit_kick_and_complete),
-		T(tx_ring_full_leaves_the_rest_to_the_caller),
-		T(tx_refuses_frames_not_held),
-		T(rx_skips_descriptors_it_did_not_fill),
+	    T(refill_fills_to_target_and_kicks_only_when_asked),
+	    T(rx_hands_out_frames_with_and_without_meta),
+	    T(stale_magic_is_cleared_on_refill),
+	    T(tx_submit_kick_and_complete),
+	    T(tx_ring_full_leaves_the_rest_to_the_caller),
+	    T(tx_refuses_frames_not_held),
+	    T(rx_skips_descriptors_it_did_not_fill),
 	};
 
 	return cmocka_run_group_tests_name("xsk_rings", tests, NULL, NULL);

@@ -5,8 +5,7 @@
 
 #include "xsk/pool.h"
 
-int xdptcp_pool_init(struct xdptcp_pool *p, uint64_t base, uint32_t frame_size,
-		     uint32_t nframes)
+int xdptcp_pool_init(struct xdptcp_pool *p, uint64_t base, uint32_t frame_size, uint32_t nframes)
 {
 	memset(p, 0, sizeof(*p));
 	if (frame_size < 2048 || (frame_size & (frame_size - 1)) || base % frame_size ||

@@ -19,13 +19,13 @@ enum xdptcp_frame_place {
 };
 
 struct xdptcp_pool {
-	uint64_t base;        /* UMEM offset of the first frame */
+	uint64_t base;	      /* UMEM offset of the first frame */
 	uint32_t frame_size;  /* power of two */
 	uint32_t frame_shift; /* log2(frame_size) */
 	uint32_t nframes;
-	uint32_t nfree;       /* entries of free[] in use (top of the stack) */
-	uint64_t *free;       /* stack of frame base offsets */
-	uint8_t *where;       /* enum xdptcp_frame_place of each frame */
+	uint32_t nfree; /* entries of free[] in use (top of the stack) */
+	uint64_t *free; /* stack of frame base offsets */
+	uint8_t *where; /* enum xdptcp_frame_place of each frame */
 	uint32_t count[XDPTCP_FRAME_NPLACES];
 	uint64_t misuse;      /* moves refused: wrong place or address */
 	bool abort_on_misuse; /* default: true unless NDEBUG */
@@ -33,8 +33,7 @@ struct xdptcp_pool {
 
 /* frame_size must be a power of two >= 2048 and base a multiple of it.
  * Returns 0, -EINVAL or -ENOMEM; all frames start free. */
-int xdptcp_pool_init(struct xdptcp_pool *p, uint64_t base, uint32_t frame_size,
-		     uint32_t nframes);
+int xdptcp_pool_init(struct xdptcp_pool *p, uint64_t base, uint32_t frame_size, uint32_t nframes);
 void xdptcp_pool_fini(struct xdptcp_pool *p);
 
 /* Take up to n free frames into place `to`; their base offsets go to

@@ -34,8 +34,7 @@ uint32_t xdptcp_xsk_rx(struct xdptcp_xsk *x, struct xdptcp_frame *out, uint32_t 
 
 		/* The kernel only writes frames we filled; anything else is a
 		 * bug we count rather than follow into foreign memory. */
-		if (xdptcp_pool_where(&x->pool, addr) != XDPTCP_FRAME_FILL ||
-		    d->len > fs - off) {
+		if (xdptcp_pool_where(&x->pool, addr) != XDPTCP_FRAME_FILL || d->len > fs - off) {
 			x->st.rx_bad_desc++;
 			continue;
 		}
@@ -66,7 +65,8 @@ uint32_t xdptcp_xsk_refill(struct xdptcp_xsk *x)
 
 		if (want > REFILL_BATCH)
 			want = REFILL_BATCH;
-		want = xsk_prod_nb_free(&x->fq, want) < want ? xsk_prod_nb_free(&x->fq, want) : want;
+		want =
+		    xsk_prod_nb_free(&x->fq, want) < want ? xsk_prod_nb_free(&x->fq, want) : want;
 		if (want > x->pool.count[XDPTCP_FRAME_FREE])
 			want = x->pool.count[XDPTCP_FRAME_FREE];
 		if (!want || xsk_ring_prod__reserve(&x->fq, want, &idx) != want)
@@ -98,7 +98,7 @@ uint32_t xdptcp_xsk_release(struct xdptcp_xsk *x, const struct xdptcp_frame *f, 
 	uint32_t bad = 0;
 
 	for (uint32_t i = 0; i < n; i++)
-		bad += xdptcp_pool_move(&x->pool, f[i].addr, XDPTCP_FRAME_APP,
-					XDPTCP_FRAME_FREE) != 0;
+		bad +=
+		    xdptcp_pool_move(&x->pool, f[i].addr, XDPTCP_FRAME_APP, XDPTCP_FRAME_FREE) != 0;
 	return bad;
 }

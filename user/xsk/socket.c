@@ -1,10 +1,10 @@
 /* Open, register and close one queue's AF_XDP socket (see xsk.h). */
+#include <bpf/bpf.h>
 #include <errno.h>
 #include <poll.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
-#include <bpf/bpf.h>
 
 #include "xsk/xsk.h"
 
@@ -20,11 +20,11 @@ int xdptcp_xsk_open(struct xdptcp_xsk *x, struct xdptcp_umem *u,
 		    const struct xdptcp_xsk_config *cfg)
 {
 	struct xsk_socket_config scfg = {
-		.rx_size = cfg->rx_size ? cfg->rx_size : DEFAULT_RING,
-		.tx_size = cfg->tx_size ? cfg->tx_size : DEFAULT_RING,
-		.libxdp_flags = XSK_LIBXDP_FLAGS__INHIBIT_PROG_LOAD,
-		.xdp_flags = 0,
-		.bind_flags = cfg->zerocopy ? XDP_ZEROCOPY : XDP_COPY,
+	    .rx_size = cfg->rx_size ? cfg->rx_size : DEFAULT_RING,
+	    .tx_size = cfg->tx_size ? cfg->tx_size : DEFAULT_RING,
+	    .libxdp_flags = XSK_LIBXDP_FLAGS__INHIBIT_PROG_LOAD,
+	    .xdp_flags = 0,
+	    .bind_flags = cfg->zerocopy ? XDP_ZEROCOPY : XDP_COPY,
 	};
 	uint32_t nframes = cfg->nframes ? cfg->nframes : u->fill_size + scfg.tx_size;
 	uint64_t base;
@@ -56,13 +56,14 @@ int xdptcp_xsk_open(struct xdptcp_xsk *x, struct xdptcp_umem *u,
 
 	/* The first socket of a UMEM takes libxdp's first fill/completion rings
 	 * (copied into fq/cq), later ones get their own: one pair per queue. */
-	err = xsk_socket__create_shared(&x->xsk, cfg->ifname, cfg->queue, u->umem, &x->rx,
-					&x->tx, &x->fq, &x->cq, &scfg);
+	err = xsk_socket__create_shared(&x->xsk, cfg->ifname, cfg->queue, u->umem, &x->rx, &x->tx,
+					&x->fq, &x->cq, &scfg);
 	if (err) {
 		xdptcp_pool_fini(&x->pool);
-		return fail(x, cfg->zerocopy && err == -EOPNOTSUPP
-				       ? "bind zero-copy (driver does not support it)"
-				       : "create/bind socket",
+		return fail(x,
+			    cfg->zerocopy && err == -EOPNOTSUPP
+				? "bind zero-copy (driver does not support it)"
+				: "create/bind socket",
 			    err);
 	}
 	u->nsockets++;

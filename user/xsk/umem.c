@@ -1,24 +1,21 @@
 /* UMEM area and its registration (see umem.h). */
 #include <errno.h>
+#include <linux/bpf.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <linux/bpf.h>
 
 #include "xsk/umem.h"
 
-static int pow2(uint32_t v)
-{
-	return v && !(v & (v - 1));
-}
+static int pow2(uint32_t v) { return v && !(v & (v - 1)); }
 
 int xdptcp_umem_create(struct xdptcp_umem *u, const struct xdptcp_umem_config *cfg)
 {
 	struct xsk_umem_config ucfg = {
-		.fill_size = cfg->fill_size ? cfg->fill_size : XSK_RING_PROD__DEFAULT_NUM_DESCS,
-		.comp_size = cfg->comp_size ? cfg->comp_size : XSK_RING_CONS__DEFAULT_NUM_DESCS,
-		.frame_size = cfg->frame_size ? cfg->frame_size : XSK_UMEM__DEFAULT_FRAME_SIZE,
-		.frame_headroom = cfg->frame_headroom,
-		.flags = 0,
+	    .fill_size = cfg->fill_size ? cfg->fill_size : XSK_RING_PROD__DEFAULT_NUM_DESCS,
+	    .comp_size = cfg->comp_size ? cfg->comp_size : XSK_RING_CONS__DEFAULT_NUM_DESCS,
+	    .frame_size = cfg->frame_size ? cfg->frame_size : XSK_UMEM__DEFAULT_FRAME_SIZE,
+	    .frame_headroom = cfg->frame_headroom,
+	    .flags = 0,
 	};
 	int err;
 

@@ -10,9 +10,9 @@
 #ifndef XDPTCP_XSK_XSK_H
 #define XDPTCP_XSK_XSK_H
 
+#include <linux/if_xdp.h>
 #include <stdbool.h>
 #include <stdint.h>
-#include <linux/if_xdp.h>
 #include <xdp/xsk.h>
 
 #include "xdptcp/meta.h"
@@ -22,35 +22,36 @@
 struct xdptcp_xsk_config {
 	const char *ifname;
 	uint32_t queue;
-	int xsks_map_fd;      /* XSKMAP to register in (key = queue); < 0: none */
-	uint32_t nframes;     /* this queue's UMEM slice; 0 = fill_size + tx_size */
-	uint32_t rx_size;     /* ring entries, power of two; 0 = 2048 */
+	int xsks_map_fd;  /* XSKMAP to register in (key = queue); < 0: none */
+	uint32_t nframes; /* this queue's UMEM slice; 0 = fill_size + tx_size */
+	uint32_t rx_size; /* ring entries, power of two; 0 = 2048 */
 	uint32_t tx_size;
-	uint32_t fill_target; /* frames kept in the fill ring; 0 = as many as
-	                         fit while tx_size frames stay free for TX */
-	bool zerocopy;        /* XDP_ZEROCOPY; default XDP_COPY */
-	bool no_need_wakeup;  /* do not bind with XDP_USE_NEED_WAKEUP (kick always) */
+	/* frames kept in the fill ring; 0 = as many as fit while tx_size
+	 * frames stay free for TX */
+	uint32_t fill_target;
+	bool zerocopy;	     /* XDP_ZEROCOPY; default XDP_COPY */
+	bool no_need_wakeup; /* do not bind with XDP_USE_NEED_WAKEUP (kick always) */
 };
 
 /* A frame between the rings and the application. */
 struct xdptcp_frame {
-	uint64_t addr;  /* UMEM offset of data[0] */
-	uint8_t *data;  /* Ethernet header */
-	uint32_t len;   /* bytes at data */
-	uint32_t cap;   /* bytes that fit at data (to the end of the UMEM frame) */
+	uint64_t addr; /* UMEM offset of data[0] */
+	uint8_t *data; /* Ethernet header */
+	uint32_t len;  /* bytes at data */
+	uint32_t cap;  /* bytes that fit at data (to the end of the UMEM frame) */
 	/* XDP metadata in front of data, NULL when its magic is absent */
 	const struct xdptcp_meta *meta;
 };
 
 struct xdptcp_xsk_stats {
 	uint64_t rx_frames;
-	uint64_t rx_meta;       /* received frames carrying xdptcp metadata */
-	uint64_t rx_bad_desc;   /* RX descriptors refused (not a fill frame, bad len) */
+	uint64_t rx_meta;     /* received frames carrying xdptcp metadata */
+	uint64_t rx_bad_desc; /* RX descriptors refused (not a fill frame, bad len) */
 	uint64_t tx_frames;
-	uint64_t tx_ring_full;  /* submit calls cut short by a full TX ring */
-	uint64_t tx_bad_frame;  /* submit refused: frame not held by the app, bad len */
-	uint64_t tx_kicks;      /* sendto() wakeups */
-	uint64_t fill_kicks;    /* recvfrom() wakeups for the fill ring */
+	uint64_t tx_ring_full; /* submit calls cut short by a full TX ring */
+	uint64_t tx_bad_frame; /* submit refused: frame not held by the app, bad len */
+	uint64_t tx_kicks;     /* sendto() wakeups */
+	uint64_t fill_kicks;   /* recvfrom() wakeups for the fill ring */
 	uint64_t completions;
 };
 
@@ -63,13 +64,13 @@ struct xdptcp_xsk {
 	struct xsk_ring_cons cq;
 	struct xdptcp_pool pool;
 	int fd;
-	int map_fd;           /* registered in, or -1 */
+	int map_fd; /* registered in, or -1 */
 	uint32_t queue;
-	uint32_t frame_off;   /* RX data offset inside a frame (copy mode) */
+	uint32_t frame_off; /* RX data offset inside a frame (copy mode) */
 	uint32_t fill_target;
-	bool need_wakeup;     /* bound with XDP_USE_NEED_WAKEUP */
-	bool zerocopy;        /* bound in zero-copy mode */
-	const char *failed;   /* after an open error: the step that failed */
+	bool need_wakeup;   /* bound with XDP_USE_NEED_WAKEUP */
+	bool zerocopy;	    /* bound in zero-copy mode */
+	const char *failed; /* after an open error: the step that failed */
 	struct xdptcp_xsk_stats st;
 };
 
