@@ -144,7 +144,8 @@ check "no frame leaked at close" grep -qx "closed leaked=0" "$TMP/probe"
 
 # --- UDP reflector: RX -> swap -> TX in place ------------------------------------------
 PROG_ARGS=(--obj "$FALLBACK")
-start_tool "$TMP/refl" --port $UPORT --mode reflect --quiet --timeout-ms 1500
+# 64 bytes of UMEM headroom: data moves to 256 + 64, metadata with it.
+start_tool "$TMP/refl" --port $UPORT --mode reflect --quiet --timeout-ms 1500 --headroom 64
 tap $? "reflector started on UDP port $UPORT"
 cns "$PING" --dst $SADDR --port $UPORT --count 500 >"$TMP/ping" 2>&1
 ping_rc=$?
@@ -153,6 +154,8 @@ sed 's/^/# /' "$TMP/ping" "$TMP/refl"
 check "500 datagrams reflected, none lost" eval '[ $ping_rc -eq 0 ] && grep -q "^latency sent=500 got=500 lost=0" "$TMP/ping"'
 check "reflector: every frame had metadata and went back out" \
 	grep -qE "^exit frames=500 .* rx=500 meta=500 tx=500 completions=500 " "$TMP/refl"
+check "with 64 bytes of headroom received data starts at 320 in its frame" \
+	eval 'grep -qE "^ready .* frame_off=320$" "$TMP/refl" && grep -qE "^exit .* rx_off_other=0 " "$TMP/refl"'
 check "reflector pool clean at exit" \
 	eval 'grep -qE "^pool .* app=0 tx=0 .* misuse=0 check=0$" "$TMP/refl" && grep -qx "closed leaked=0" "$TMP/refl"'
 

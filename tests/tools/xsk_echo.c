@@ -47,8 +47,9 @@ struct opts {
 	int skb_mode;
 	int quiet;
 	int loader;
-	int busy;	 /* spin on the RX ring instead of poll() */
-	uint32_t queues; /* xsks on queues 0..queues-1, one UMEM */
+	int busy;	   /* spin on the RX ring instead of poll() */
+	uint32_t queues;   /* xsks on queues 0..queues-1, one UMEM */
+	uint32_t headroom; /* UMEM frame headroom beyond XDP_PACKET_HEADROOM */
 	uint32_t nframes;
 };
 
@@ -231,21 +232,30 @@ static void usage(const char *argv0)
 		"          [--mode probe|reflect] [--reply synack] [--count N]\n"
 		"          [--timeout-ms MS] [--zerocopy] [--skb-mode] [--frames N] [--quiet] "
 		"[--busy]\n"
-		"          [--queues N]\n",
+		"          [--queues N] [--headroom BYTES]\n",
 		argv0);
 }
 
 static int parse_opts(int argc, char **argv, struct opts *o)
 {
 	static const struct option lo[] = {
-	    {"ifname", required_argument, NULL, 'i'}, {"obj", required_argument, NULL, 'o'},
-	    {"prog", required_argument, NULL, 'p'},   {"port", required_argument, NULL, 'P'},
-	    {"mode", required_argument, NULL, 'm'},   {"reply", required_argument, NULL, 'r'},
-	    {"count", required_argument, NULL, 'c'},  {"timeout-ms", required_argument, NULL, 't'},
-	    {"zerocopy", no_argument, NULL, 'z'},     {"skb-mode", no_argument, NULL, 'S'},
-	    {"frames", required_argument, NULL, 'f'}, {"quiet", no_argument, NULL, 'q'},
-	    {"loader", no_argument, NULL, 'L'},	      {"busy", no_argument, NULL, 'B'},
-	    {"queues", required_argument, NULL, 'Q'}, {NULL, 0, NULL, 0},
+	    {"ifname", required_argument, NULL, 'i'},
+	    {"obj", required_argument, NULL, 'o'},
+	    {"prog", required_argument, NULL, 'p'},
+	    {"port", required_argument, NULL, 'P'},
+	    {"mode", required_argument, NULL, 'm'},
+	    {"reply", required_argument, NULL, 'r'},
+	    {"count", required_argument, NULL, 'c'},
+	    {"timeout-ms", required_argument, NULL, 't'},
+	    {"zerocopy", no_argument, NULL, 'z'},
+	    {"skb-mode", no_argument, NULL, 'S'},
+	    {"frames", required_argument, NULL, 'f'},
+	    {"quiet", no_argument, NULL, 'q'},
+	    {"loader", no_argument, NULL, 'L'},
+	    {"busy", no_argument, NULL, 'B'},
+	    {"queues", required_argument, NULL, 'Q'},
+	    {"headroom", required_argument, NULL, 'H'},
+	    {NULL, 0, NULL, 0},
 	};
 	int c;
 
@@ -301,6 +311,9 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			break;
 		case 'B':
 			o->busy = 1;
+			break;
+		case 'H':
+			o->headroom = (uint32_t)atoi(optarg);
 			break;
 		case 'Q':
 			o->queues = (uint32_t)atoi(optarg);
@@ -462,6 +475,7 @@ static void print_exit(struct xdptcp_xsk *x, uint32_t nq, long seen, double secs
 		t.rx_frames += s->rx_frames;
 		t.rx_meta += s->rx_meta;
 		t.rx_bad_desc += s->rx_bad_desc;
+		t.rx_off_other += s->rx_off_other;
 		t.tx_frames += s->tx_frames;
 		t.completions += s->completions;
 		t.tx_ring_full += s->tx_ring_full;
@@ -482,14 +496,14 @@ static void print_exit(struct xdptcp_xsk *x, uint32_t nq, long seen, double secs
 		check |= xdptcp_pool_check(&x[q].pool);
 	}
 	printf("exit frames=%ld secs=%.3f fps=%.0f rx=%llu meta=%llu tx=%llu completions=%llu "
-	       "tx_ring_full=%llu tx_kicks=%llu fill_kicks=%llu rx_bad_desc=%llu "
+	       "tx_ring_full=%llu tx_kicks=%llu fill_kicks=%llu rx_bad_desc=%llu rx_off_other=%llu "
 	       "fill_needs_wakeup=%d tx_needs_wakeup=%d\n",
 	       seen, secs, secs > 0 ? (double)seen / secs : 0.0, (unsigned long long)t.rx_frames,
 	       (unsigned long long)t.rx_meta, (unsigned long long)t.tx_frames,
 	       (unsigned long long)t.completions, (unsigned long long)t.tx_ring_full,
 	       (unsigned long long)t.tx_kicks, (unsigned long long)t.fill_kicks,
-	       (unsigned long long)t.rx_bad_desc, xsk_ring_prod__needs_wakeup(&x[0].fq),
-	       xsk_ring_prod__needs_wakeup(&x[0].tx));
+	       (unsigned long long)t.rx_bad_desc, (unsigned long long)t.rx_off_other,
+	       xsk_ring_prod__needs_wakeup(&x[0].fq), xsk_ring_prod__needs_wakeup(&x[0].tx));
 	printf("kernel rx_dropped=%llu rx_invalid=%llu tx_invalid=%llu rx_ring_full=%llu "
 	       "rx_fill_ring_empty=%llu tx_ring_empty=%llu\n",
 	       (unsigned long long)k.rx_dropped, (unsigned long long)k.rx_invalid_descs,
@@ -528,7 +542,8 @@ int main(int argc, char **argv)
 		goto out;
 
 	/* One UMEM for the device, a slice of it per queue. */
-	struct xdptcp_umem_config ucfg = {.nframes = o.nframes * o.queues, .frame_size = 4096};
+	struct xdptcp_umem_config ucfg = {
+	    .nframes = o.nframes * o.queues, .frame_size = 4096, .frame_headroom = o.headroom};
 
 	err = xdptcp_umem_create(&umem, &ucfg);
 	if (err) {

@@ -312,6 +312,25 @@ static void rx_skips_descriptors_it_did_not_fill(void **state)
 	assert_places(&f->x, NFRAMES - 1, 1, 0, 0);
 }
 
+/* A frame whose data does not start where refill cleared the metadata
+ * slot is counted (never the case in copy mode: see test_xsk.sh). */
+static void rx_counts_frames_at_another_offset(void **state)
+{
+	struct fake *f = *state;
+	struct xdptcp_frame fr[2];
+
+	f->x.fill_target = 2;
+	xdptcp_xsk_refill(&f->x);
+	kernel_rx(f, 0, 1);
+	f->rx_ring[1] = (struct xdp_desc){.addr = f->fq_ring[1] + OFF + 64, .len = 60};
+	f->fq_cons++;
+	f->rx_prod++;
+	assert_int_equal(xdptcp_xsk_rx(&f->x, fr, 2), 2);
+	assert_int_equal(f->x.st.rx_off_other, 1);
+	assert_int_equal(fr[1].cap, FS - OFF - 64);
+	assert_int_equal(xdptcp_xsk_release(&f->x, fr, 2), 0);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -323,6 +342,7 @@ int main(void)
 	    T(tx_ring_full_leaves_the_rest_to_the_caller),
 	    T(tx_refuses_frames_not_held),
 	    T(rx_skips_descriptors_it_did_not_fill),
+	    T(rx_counts_frames_at_another_offset),
 	};
 
 	return cmocka_run_group_tests_name("xsk_rings", tests, NULL, NULL);

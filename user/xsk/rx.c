@@ -44,6 +44,7 @@ uint32_t xdptcp_xsk_rx(struct xdptcp_xsk *x, struct xdptcp_frame *out, uint32_t 
 		f->len = d->len;
 		f->cap = (uint32_t)(fs - off);
 		f->meta = frame_meta(x, addr, f->data);
+		x->st.rx_off_other += off != x->frame_off;
 		x->st.rx_meta += f->meta != NULL;
 		got++;
 	}

@@ -47,6 +47,9 @@ struct xdptcp_xsk_stats {
 	uint64_t rx_frames;
 	uint64_t rx_meta;     /* received frames carrying xdptcp metadata */
 	uint64_t rx_bad_desc; /* RX descriptors refused (not a fill frame, bad len) */
+	/* frames whose data did not start at frame_off: their metadata slot was
+	 * not cleared on refill, so a stale magic could show (0 in copy mode) */
+	uint64_t rx_off_other;
 	uint64_t tx_frames;
 	uint64_t tx_ring_full; /* submit calls cut short by a full TX ring */
 	uint64_t tx_bad_frame; /* submit refused: frame not held by the app, bad len */
