@@ -482,7 +482,7 @@ static void test_pass_other_port(void **state)
 	fx_check_maps(c, -1);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		T(test_fast_ack_consumed),
@@ -518,5 +518,6 @@ int main(void)
 		T(test_pass_other_port),
 	};
 
+	fx_obj_path = pkt_world_obj_arg(argc, argv);
 	return cmocka_run_group_tests(tests, fx_group_setup, fx_group_teardown);
 }

@@ -286,7 +286,7 @@ static void test_tw_bad_tcp_csum_dropped(void **state)
 	fx_check_maps(c, -1);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		T(test_tw_fin_reacked_deadline_restarted),
@@ -304,5 +304,6 @@ int main(void)
 		T(test_tw_bad_tcp_csum_dropped),
 	};
 
+	fx_obj_path = pkt_world_obj_arg(argc, argv);
 	return cmocka_run_group_tests(tests, fx_group_setup, fx_group_teardown);
 }

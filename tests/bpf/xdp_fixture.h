@@ -4,6 +4,7 @@
 #ifndef XDPTCP_TESTS_XDP_FIXTURE_H
 #define XDPTCP_TESTS_XDP_FIXTURE_H
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -21,11 +22,12 @@
 #define FX_TSECR 55
 
 static struct pkt_world W;
+static const char *fx_obj_path; /* --obj from tests/run.sh */
 
 static int fx_group_setup(void **state)
 {
 	(void)state;
-	if (pkt_world_open(&W)) {
+	if (pkt_world_open(&W, fx_obj_path)) {
 		fprintf(stderr, "cannot load the XDP program (root? built?)\n");
 		return -1;
 	}

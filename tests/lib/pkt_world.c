@@ -20,6 +20,7 @@
 #include "xdptcp.skel.h"
 
 #define XSK_FRAMES 64
+#define XDPTCP_MAX_QUEUES_USER 64 /* XDPTCP_MAX_QUEUES of bpf/maps.bpf.h */
 
 struct pkt_xsk {
 	int orig_netns;
@@ -38,26 +39,62 @@ uint64_t pkt_now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-int pkt_world_open(struct pkt_world *w)
+const char *pkt_world_obj_arg(int argc, char **argv)
+{
+	for (int i = 1; i + 1 < argc; i++)
+		if (!strcmp(argv[i], "--obj"))
+			return argv[i + 1];
+	return NULL;
+}
+
+static int map_fd(struct pkt_world *w, const char *name)
+{
+	struct bpf_map *m = bpf_object__find_map_by_name(w->obj, name);
+
+	return m ? bpf_map__fd(m) : -ENOENT;
+}
+
+int pkt_world_open(struct pkt_world *w, const char *obj_path)
 {
 	size_t sz = (size_t)PKT_WORLD_SLOTS * sizeof(struct xdptcp_tcb);
+	struct bpf_program *prog;
+	struct bpf_map *tcbs;
+	const void *elf;
+	size_t elf_sz;
 	int err;
 
 	memset(w, 0, sizeof(*w));
-	w->skel = xdptcp__open_and_load();
-	if (!w->skel)
-		return -errno ? -errno : -EINVAL;
-	w->prog_fd = bpf_program__fd(w->skel->progs.xdptcp_xdp);
-	w->fd_tcbs = bpf_map__fd(w->skel->maps.tcbs);
-	w->fd_flows = bpf_map__fd(w->skel->maps.flows);
-	w->fd_timewait = bpf_map__fd(w->skel->maps.timewait);
-	w->fd_ports = bpf_map__fd(w->skel->maps.ports);
-	w->fd_xsks = bpf_map__fd(w->skel->maps.xsks);
-	w->fd_config = bpf_map__fd(w->skel->maps.config);
-	w->fd_stats = bpf_map__fd(w->skel->maps.stats);
+	if (obj_path) {
+		w->obj = bpf_object__open_file(obj_path, NULL);
+	} else {
+		elf = xdptcp__elf_bytes(&elf_sz);
+		w->obj = bpf_object__open_mem(elf, elf_sz, NULL);
+	}
+	if (!w->obj) {
+		err = -errno ? -errno : -EINVAL;
+		goto fail;
+	}
+	err = bpf_object__load(w->obj);
+	if (err)
+		goto fail;
+	prog = bpf_object__find_program_by_name(w->obj, "xdptcp_xdp");
+	tcbs = bpf_object__find_map_by_name(w->obj, "tcbs");
+	if (!prog || !tcbs || bpf_map__max_entries(tcbs) != PKT_WORLD_SLOTS) {
+		err = -ENOENT;
+		goto fail;
+	}
+	w->prog_fd = bpf_program__fd(prog);
+	w->fd_tcbs = bpf_map__fd(tcbs);
+	w->fd_flows = map_fd(w, "flows");
+	w->fd_timewait = map_fd(w, "timewait");
+	w->fd_ports = map_fd(w, "ports");
+	w->fd_xsks = map_fd(w, "xsks");
+	w->fd_config = map_fd(w, "config");
+	w->fd_stats = map_fd(w, "stats");
 	w->ncpus = libbpf_num_possible_cpus();
-	if (w->ncpus <= 0 || bpf_map__max_entries(w->skel->maps.tcbs) != PKT_WORLD_SLOTS) {
-		err = -EINVAL;
+	if (w->ncpus <= 0 || w->fd_flows < 0 || w->fd_timewait < 0 || w->fd_ports < 0 ||
+	    w->fd_xsks < 0 || w->fd_config < 0 || w->fd_stats < 0) {
+		err = -ENOENT;
 		goto fail;
 	}
 	w->tcbs = mmap(NULL, sz, PROT_READ | PROT_WRITE, MAP_SHARED, w->fd_tcbs, 0);
@@ -77,7 +114,7 @@ void pkt_world_close(struct pkt_world *w)
 	pkt_world_xsk_del(w);
 	if (w->tcbs)
 		munmap(w->tcbs, (size_t)PKT_WORLD_SLOTS * sizeof(struct xdptcp_tcb));
-	xdptcp__destroy(w->skel);
+	bpf_object__close(w->obj);
 	memset(w, 0, sizeof(*w));
 }
 
@@ -110,7 +147,7 @@ int pkt_world_reset(struct pkt_world *w)
 		err = clear_hash(w->fd_timewait, sizeof(struct xdptcp_flow_key));
 	if (!err)
 		err = clear_hash(w->fd_ports, sizeof(__be16));
-	for (uint32_t q = 0; !err && q < bpf_map__max_entries(w->skel->maps.xsks); q++)
+	for (uint32_t q = 0; !err && q < XDPTCP_MAX_QUEUES_USER; q++)
 		if (bpf_map_delete_elem(w->fd_xsks, &q) && errno != ENOENT)
 			err = -errno;
 	if (!err)

@@ -15,11 +15,11 @@
 
 #define PKT_WORLD_SLOTS 65536 /* XDPTCP_MAX_CONNS of bpf/maps.bpf.h */
 
-struct xdptcp;
+struct bpf_object;
 struct pkt_xsk;
 
 struct pkt_world {
-	struct xdptcp *skel;
+	struct bpf_object *obj;
 	int prog_fd;
 	int fd_tcbs, fd_flows, fd_timewait, fd_ports, fd_xsks, fd_config, fd_stats;
 	struct xdptcp_tcb *tcbs; /* the mmapped `tcbs` array */
@@ -28,7 +28,11 @@ struct pkt_world {
 };
 
 /* All functions return 0 or a negative errno. */
-int pkt_world_open(struct pkt_world *w);
+/* Loads obj_path (build/bpf/xdptcp.bpf.o), or the object embedded in the
+ * skeleton build/xdptcp.skel.h if obj_path is NULL. */
+int pkt_world_open(struct pkt_world *w, const char *obj_path);
+/* "--obj PATH" from a test's or benchmark's argv, or NULL. */
+const char *pkt_world_obj_arg(int argc, char **argv);
 void pkt_world_close(struct pkt_world *w);
 /* Empties flows, timewait, ports, xsks; zeroes tcbs, config, stats. */
 int pkt_world_reset(struct pkt_world *w);

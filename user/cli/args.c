@@ -9,7 +9,7 @@
 int cli_getopt(const struct cli_spec *spec, int argc, char **argv, cli_opt_fn fn, void *ctx,
 	       char *err, size_t errlen)
 {
-	struct option lopts[CLI_MAX_OPTS + 1] = {0};
+	struct option lopts[CLI_MAX_OPTS + 1] = { 0 };
 	char shorts[2 * CLI_MAX_OPTS + 2] = ":"; /* ':' = report missing args */
 	size_t n = 0, s = 1;
 	int c, li, rc;
@@ -19,9 +19,9 @@ int cli_getopt(const struct cli_spec *spec, int argc, char **argv, cli_opt_fn fn
 			snprintf(err, errlen, "too many options");
 			return CLI_EXIT_USAGE;
 		}
-		lopts[n] = (struct option){spec->opts[n].name,
-					   spec->opts[n].arg ? required_argument : no_argument,
-					   NULL, (int)(256 + n)};
+		lopts[n] = (struct option){ spec->opts[n].name,
+					    spec->opts[n].arg ? required_argument : no_argument,
+					    NULL, (int)(256 + n) };
 		if (spec->opts[n].short_name) {
 			shorts[s++] = (char)spec->opts[n].short_name;
 			if (spec->opts[n].arg)
@@ -67,6 +67,30 @@ int cli_getopt(const struct cli_spec *spec, int argc, char **argv, cli_opt_fn fn
 	return 0;
 }
 
+/* Help text of one option, wrapped at 79 columns under its own column. */
+static void print_help_text(FILE *f, const char *text, int col)
+{
+	const int width = 79 - col;
+
+	while (*text) {
+		int n = (int)strlen(text);
+
+		if (n > width) {
+			n = width;
+			while (n > 0 && text[n] != ' ')
+				n--;
+			if (n == 0)
+				n = width;
+		}
+		fprintf(f, "%.*s\n", n, text);
+		text += n;
+		while (*text == ' ')
+			text++;
+		if (*text)
+			fprintf(f, "%*s", col, "");
+	}
+}
+
 void cli_usage(FILE *f, const struct cli_spec *spec)
 {
 	fprintf(f, "Usage: xdptcp %s %s\n\n%s\n\nOptions:\n", spec->cmd, spec->synopsis,
@@ -80,7 +104,8 @@ void cli_usage(FILE *f, const struct cli_spec *spec)
 		else
 			snprintf(left, sizeof(left), "    --%s%s%s", o->name, o->arg ? " " : "",
 				 o->arg ? o->arg : "");
-		fprintf(f, "  %-24s %s\n", left, o->help);
+		fprintf(f, "  %-22s ", left);
+		print_help_text(f, o->help, 25);
 	}
 }
 

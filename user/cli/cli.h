@@ -15,7 +15,7 @@
 
 struct cli_optspec {
 	const char *name; /* long name */
-	int short_name;   /* 0 when there is none */
+	int short_name;	  /* 0 when there is none */
 	const char *arg;  /* argument's name, NULL for a flag */
 	const char *help;
 };
@@ -58,8 +58,7 @@ struct cli_attach_args {
 	bool verbose;
 	bool help;
 };
-int cli_parse_attach(int argc, char **argv, struct cli_attach_args *a, char *err,
-		     size_t errlen);
+int cli_parse_attach(int argc, char **argv, struct cli_attach_args *a, char *err, size_t errlen);
 
 struct cli_dev_args {
 	struct xdptcp_target target;

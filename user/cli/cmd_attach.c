@@ -6,19 +6,19 @@
 enum { A_DEV, A_MODE, A_MSL, A_BPFFS, A_RESET, A_VERBOSE, A_HELP };
 
 static const struct cli_optspec attach_opts[] = {
-	[A_DEV] = {"dev", 0, "IF", "network device to attach to (required)"},
-	[A_MODE] = {"mode", 0, "MODE", "native (driver XDP, default) or skb (generic XDP)"},
-	[A_MSL] = {"msl-ms", 0, "N",
-		   "maximum segment lifetime in ms; TIME-WAIT lasts 2*MSL (default 30000; "
-		   "on reused maps the old value is kept unless given)"},
-	[A_BPFFS] = {"bpffs", 0, "DIR",
-		     "bpffs to pin under (default: $XDPTCP_BPFFS, else /sys/fs/bpf)"},
-	[A_RESET] = {"reset", 0, NULL,
-		     "detach and remove existing pins first (drops their connections and "
-		     "TIME-WAIT entries)"},
-	[A_VERBOSE] = {"verbose", 'v', NULL, "print libbpf's log (verifier output)"},
-	[A_HELP] = {"help", 'h', NULL, "show this help"},
-	{0},
+	[A_DEV] = { "dev", 0, "IF", "network device to attach to (required)" },
+	[A_MODE] = { "mode", 0, "MODE", "native (driver XDP, default) or skb (generic XDP)" },
+	[A_MSL] = { "msl-ms", 0, "N",
+		    "maximum segment lifetime in ms; TIME-WAIT lasts 2*MSL (default 30000; "
+		    "on reused maps the old value is kept unless given)" },
+	[A_BPFFS] = { "bpffs", 0, "DIR",
+		      "bpffs to pin under (default: $XDPTCP_BPFFS, else /sys/fs/bpf)" },
+	[A_RESET] = { "reset", 0, NULL,
+		      "detach and remove existing pins first (drops their connections and "
+		      "TIME-WAIT entries)" },
+	[A_VERBOSE] = { "verbose", 'v', NULL, "print libbpf's log (verifier output)" },
+	[A_HELP] = { "help", 'h', NULL, "show this help" },
+	{ 0 },
 };
 
 static const struct cli_spec attach_spec = {
@@ -103,4 +103,4 @@ static int run_attach(int argc, char **argv)
 	return CLI_EXIT_OK;
 }
 
-const struct cli_command cli_cmd_attach = {&attach_spec, run_attach};
+const struct cli_command cli_cmd_attach = { &attach_spec, run_attach };

@@ -6,11 +6,12 @@
 enum { D_DEV, D_BPFFS, D_HELP };
 
 static const struct cli_optspec detach_opts[] = {
-	[D_DEV] = {"dev", 0, "IF", "network device to detach from (required)"},
-	[D_BPFFS] = {"bpffs", 0, "DIR", "bpffs the pins are in (default: $XDPTCP_BPFFS, else "
-					"/sys/fs/bpf)"},
-	[D_HELP] = {"help", 'h', NULL, "show this help"},
-	{0},
+	[D_DEV] = { "dev", 0, "IF", "network device to detach from (required)" },
+	[D_BPFFS] = { "bpffs", 0, "DIR",
+		      "bpffs the pins are in (default: $XDPTCP_BPFFS, else "
+		      "/sys/fs/bpf)" },
+	[D_HELP] = { "help", 'h', NULL, "show this help" },
+	{ 0 },
 };
 
 static const struct cli_spec detach_spec = {
@@ -72,4 +73,4 @@ static int run_detach(int argc, char **argv)
 	return CLI_EXIT_OK;
 }
 
-const struct cli_command cli_cmd_detach = {&detach_spec, run_detach};
+const struct cli_command cli_cmd_detach = { &detach_spec, run_detach };

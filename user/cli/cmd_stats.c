@@ -8,12 +8,13 @@
 enum { T_DEV, T_BPFFS, T_JSON, T_HELP };
 
 static const struct cli_optspec stats_opts[] = {
-	[T_DEV] = {"dev", 0, "IF", "network device (required)"},
-	[T_BPFFS] = {"bpffs", 0, "DIR", "bpffs the pins are in (default: $XDPTCP_BPFFS, else "
-					"/sys/fs/bpf)"},
-	[T_JSON] = {"json", 0, NULL, "print one JSON object instead of a table"},
-	[T_HELP] = {"help", 'h', NULL, "show this help"},
-	{0},
+	[T_DEV] = { "dev", 0, "IF", "network device (required)" },
+	[T_BPFFS] = { "bpffs", 0, "DIR",
+		      "bpffs the pins are in (default: $XDPTCP_BPFFS, else "
+		      "/sys/fs/bpf)" },
+	[T_JSON] = { "json", 0, NULL, "print one JSON object instead of a table" },
+	[T_HELP] = { "help", 'h', NULL, "show this help" },
+	{ 0 },
 };
 
 static const struct cli_spec stats_spec = {
@@ -104,4 +105,4 @@ static int run_stats(int argc, char **argv)
 	return CLI_EXIT_OK;
 }
 
-const struct cli_command cli_cmd_stats = {&stats_spec, run_stats};
+const struct cli_command cli_cmd_stats = { &stats_spec, run_stats };

@@ -8,19 +8,20 @@
 enum { S_DEV, S_BPFFS, S_HELP };
 
 static const struct cli_optspec status_opts[] = {
-	[S_DEV] = {"dev", 0, "IF", "network device (required)"},
-	[S_BPFFS] = {"bpffs", 0, "DIR", "bpffs the pins are in (default: $XDPTCP_BPFFS, else "
-					"/sys/fs/bpf)"},
-	[S_HELP] = {"help", 'h', NULL, "show this help"},
-	{0},
+	[S_DEV] = { "dev", 0, "IF", "network device (required)" },
+	[S_BPFFS] = { "bpffs", 0, "DIR",
+		      "bpffs the pins are in (default: $XDPTCP_BPFFS, else "
+		      "/sys/fs/bpf)" },
+	[S_HELP] = { "help", 'h', NULL, "show this help" },
+	{ 0 },
 };
 
 static const struct cli_spec status_spec = {
 	.cmd = "status",
 	.synopsis = "--dev IF [--bpffs DIR]",
 	.about = "Shows whether xdptcp is attached to IF in this network namespace: program\n"
-		 "and link ids, XDP mode, pin dir, and how full the maps are. Exits 0 when\n"
-		 "attached, 1 when not (or on error).",
+		 "and link ids, XDP mode, pin dir, configuration and how full the maps are.\n"
+		 "Exits 0 when attached, 1 when not (or on error).",
 	.opts = status_opts,
 };
 
@@ -88,11 +89,13 @@ static void print_status(const char *ifname, const struct xdptcp_pinned *p,
 		printf("note:      %s runs XDP prog id %u, not xdptcp's\n", ifname,
 		       st->dev_prog_id);
 	printf("pin dir:   %s\n", p->dir);
+	printf("config:    TIME-WAIT %llu ms (2*MSL), %u queue%s\n",
+	       (unsigned long long)(st->tw_timeout_ns / 1000000), st->nqueues,
+	       st->nqueues == 1 ? "" : "s");
 	printf("tcbs:      %llu in use of %llu\n", (unsigned long long)st->tcbs_in_use,
 	       (unsigned long long)st->tcbs_max);
-	printf("flows:     %llu\ntimewait:  %llu\nports:     %llu\n",
-	       (unsigned long long)st->flows, (unsigned long long)st->timewait,
-	       (unsigned long long)st->ports);
+	printf("flows:     %llu\ntimewait:  %llu\nports:     %llu\n", (unsigned long long)st->flows,
+	       (unsigned long long)st->timewait, (unsigned long long)st->ports);
 }
 
 static int run_status(int argc, char **argv)
@@ -130,4 +133,4 @@ static int run_status(int argc, char **argv)
 	return rc || !st.attached ? CLI_EXIT_FAIL : CLI_EXIT_OK;
 }
 
-const struct cli_command cli_cmd_status = {&status_spec, run_status};
+const struct cli_command cli_cmd_status = { &status_spec, run_status };

@@ -1,6 +1,5 @@
 /* xdptcp: dispatches to one command per file (cmd_<name>.c). A new
  * command is one file and one line in `commands` below. */
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <bpf/libbpf.h>
@@ -15,17 +14,6 @@ static const struct cli_command *const commands[] = {
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
-static int libbpf_to_stderr(enum libbpf_print_level level, const char *fmt, va_list ap)
-{
-	(void)level;
-	return vfprintf(stderr, fmt, ap);
-}
-
-void cli_libbpf_log(bool verbose)
-{
-	libbpf_set_print(verbose ? libbpf_to_stderr : NULL);
-}
-
 static void usage(FILE *f)
 {
 	fprintf(f, "Usage: xdptcp COMMAND [OPTIONS]\n"
@@ -34,8 +22,8 @@ static void usage(FILE *f)
 	for (size_t i = 0; i < NCOMMANDS; i++)
 		fprintf(f, "  %-8s %s\n", commands[i]->spec->cmd, commands[i]->spec->synopsis);
 	fprintf(f, "\n'xdptcp COMMAND --help' explains a command. Pins live under\n"
-		   "<bpffs>/xdptcp/<netns-inode>/<IF>/; <bpffs> is --bpffs DIR, else $"
-		   XDPTCP_BPFFS_ENV ", else /sys/fs/bpf.\n");
+		   "<bpffs>/xdptcp/<netns-inode>/<IF>/; <bpffs> is --bpffs DIR, else "
+		   "$" XDPTCP_BPFFS_ENV ", else /sys/fs/bpf.\n");
 }
 
 static const struct cli_command *find(const char *name)
@@ -73,8 +61,9 @@ int main(int argc, char **argv)
 	}
 	cmd = find(argv[1]);
 	if (!cmd) {
-		fprintf(stderr, "xdptcp: unknown command or option '%s'\n"
-				"Try 'xdptcp --help'.\n",
+		fprintf(stderr,
+			"xdptcp: unknown command or option '%s'\n"
+			"Try 'xdptcp --help'.\n",
 			argv[1]);
 		return CLI_EXIT_USAGE;
 	}

@@ -42,7 +42,7 @@ static int mkdir_p(const char *dir)
 static int check_old_link(const char *dir, const char *ifname, char *err, size_t errlen)
 {
 	char path[4096 + 64];
-	struct bpf_link_info info = {0};
+	struct bpf_link_info info = { 0 };
 	__u32 len = sizeof(info);
 	int fd, rc = 0;
 
@@ -50,7 +50,8 @@ static int check_old_link(const char *dir, const char *ifname, char *err, size_t
 		return loader_msg(err, errlen, -ENAMETOOLONG, "pin path too long");
 	fd = bpf_obj_get(path);
 	if (fd < 0)
-		return errno == ENOENT ? 0 : loader_fail(err, errlen, -errno, "cannot open %s", path);
+		return errno == ENOENT ? 0
+				       : loader_fail(err, errlen, -errno, "cannot open %s", path);
 	if (bpf_obj_get_info_by_fd(fd, &info, &len))
 		rc = loader_fail(err, errlen, -errno, "cannot query the link pinned at %s", path);
 	else if (info.xdp.ifindex)
@@ -95,7 +96,7 @@ static struct bpf_program *xdp_program(struct bpf_object *obj)
 {
 	struct bpf_program *prog;
 
-	bpf_object__for_each_program(prog, obj)
+	bpf_object__for_each_program (prog, obj)
 		if (bpf_program__type(prog) == BPF_PROG_TYPE_XDP)
 			return prog;
 	return NULL;
@@ -106,11 +107,15 @@ static int write_config(struct xdptcp *skel, const struct xdptcp_attach_opts *o,
 {
 	uint32_t key = 0, nq = 0, msl = o->msl_ms ? o->msl_ms : XDPTCP_DEFAULT_MSL_MS;
 	uint64_t abi = xdptcp_abi_hash();
-	struct xdptcp_config cfg = {0};
+	struct xdptcp_config cfg = { 0 };
 	int rc;
 
-	if (!fresh && !o->msl_ms)
-		return 0; /* reused maps keep their configuration */
+	/* reused maps keep their configuration, unless told otherwise or
+	 * it was never written (nqueues is at least 1 once it was) */
+	if (!fresh && !o->msl_ms &&
+	    !bpf_map_lookup_elem(bpf_map__fd(skel->maps.config), &key, &cfg) && cfg.nqueues)
+		return 0;
+	memset(&cfg, 0, sizeof(cfg));
 	rc = loader_rx_queues(o->target.ifname, &nq);
 	if (rc)
 		return loader_fail(err, errlen, rc, "cannot count the RX queues of %s",
@@ -138,11 +143,19 @@ static int link_error(int rc, const struct xdptcp_attach_opts *o, int ifindex, c
 	LIBBPF_OPTS(bpf_xdp_query_opts, q);
 
 	if (rc == -EBUSY || rc == -EEXIST) {
-		bpf_xdp_query(ifindex, 0, &q);
+		struct bpf_prog_info pi = { 0 };
+		__u32 len = sizeof(pi);
+		int fd;
+
+		if (!bpf_xdp_query(ifindex, 0, &q) && q.prog_id &&
+		    (fd = bpf_prog_get_fd_by_id(q.prog_id)) >= 0) {
+			bpf_obj_get_info_by_fd(fd, &pi, &len);
+			close(fd);
+		}
 		return loader_fail(err, errlen, rc,
-				   "another XDP program (id %u) is attached to %s; remove it "
-				   "first (`ip link set dev %s xdp off`)",
-				   q.prog_id, ifname, ifname);
+				   "another XDP program (id %u, name '%s') is attached to %s; "
+				   "remove it first (`ip link set dev %s xdp off`)",
+				   q.prog_id, pi.name, ifname, ifname);
 	}
 	if (rc == -EOPNOTSUPP && o->mode == XDPTCP_MODE_NATIVE)
 		return loader_fail(err, errlen, rc,
@@ -159,8 +172,8 @@ static int load_and_link(const struct xdptcp_attach_opts *o, int ifindex, const 
 {
 	LIBBPF_OPTS(bpf_link_create_opts, lopts);
 	char path[4096 + 64];
-	struct bpf_prog_info pinfo = {0};
-	struct bpf_link_info linfo = {0};
+	struct bpf_prog_info pinfo = { 0 };
+	struct bpf_link_info linfo = { 0 };
 	__u32 plen = sizeof(pinfo), llen = sizeof(linfo);
 	struct bpf_program *prog;
 	struct xdptcp *skel;
@@ -231,8 +244,8 @@ out:
 	return rc;
 }
 
-int xdptcp_attach(const struct xdptcp_attach_opts *o, struct xdptcp_attach_info *info,
-		  char *err, size_t errlen)
+int xdptcp_attach(const struct xdptcp_attach_opts *o, struct xdptcp_attach_info *info, char *err,
+		  size_t errlen)
 {
 	const char *ifname = o->target.ifname;
 	char *dir = info->pin_dir;

@@ -4,8 +4,8 @@
 #include <string.h>
 #include "loader/loader_int.h"
 
-int xdptcp_detach(const struct xdptcp_target *target, char *pin_dir, size_t pin_dir_len,
-		  char *err, size_t errlen)
+int xdptcp_detach(const struct xdptcp_target *target, char *pin_dir, size_t pin_dir_len, char *err,
+		  size_t errlen)
 {
 	char dir[4096];
 	int rc, found = 0;

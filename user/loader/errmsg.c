@@ -4,8 +4,7 @@
 #include <string.h>
 #include "loader/loader_int.h"
 
-static int vformat(char *err, size_t errlen, int rc, bool with_errno, const char *fmt,
-		   va_list ap)
+static int vformat(char *err, size_t errlen, int rc, bool with_errno, const char *fmt, va_list ap)
 {
 	int n;
 

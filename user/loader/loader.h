@@ -22,7 +22,7 @@
 
 enum xdptcp_mode {
 	XDPTCP_MODE_NATIVE = 0, /* XDP_FLAGS_DRV_MODE */
-	XDPTCP_MODE_SKB,        /* XDP_FLAGS_SKB_MODE (generic XDP) */
+	XDPTCP_MODE_SKB,	/* XDP_FLAGS_SKB_MODE (generic XDP) */
 };
 
 /* The pinned maps, in the order of this enum; names are the skeleton's. */
@@ -84,7 +84,7 @@ struct xdptcp_attach_opts {
 	struct xdptcp_target target;
 	enum xdptcp_mode mode;
 	uint32_t msl_ms; /* 0 = default on fresh maps, keep on reused maps */
-	bool reset;      /* remove existing pins (and their link) first */
+	bool reset;	 /* remove existing pins (and their link) first */
 };
 
 struct xdptcp_attach_info {
@@ -94,22 +94,22 @@ struct xdptcp_attach_info {
 	bool reused_maps; /* pinned maps with a matching abi were kept */
 };
 
-int xdptcp_attach(const struct xdptcp_attach_opts *opts, struct xdptcp_attach_info *info,
-		  char *err, size_t errlen);
+int xdptcp_attach(const struct xdptcp_attach_opts *opts, struct xdptcp_attach_info *info, char *err,
+		  size_t errlen);
 
 /* Detaches (bpf_link_detach, so it works while another process still holds
  * the link) and removes the pins and the directories. Works without the
  * device (after the namespace or the veth is gone). Returns -ENOENT when
  * nothing was pinned. */
-int xdptcp_detach(const struct xdptcp_target *target, char *pin_dir, size_t pin_dir_len,
-		  char *err, size_t errlen);
+int xdptcp_detach(const struct xdptcp_target *target, char *pin_dir, size_t pin_dir_len, char *err,
+		  size_t errlen);
 
 /* --- opening the pins from another process -------------------------------- */
 
 struct xdptcp_pinned {
 	char dir[4096];
 	int map_fd[XDPTCP_NMAPS]; /* -1 when not pinned */
-	int link_fd;              /* -1 when not pinned */
+	int link_fd;		  /* -1 when not pinned */
 };
 
 /* Opens the pin dir of target. Fails with -ENOENT when nothing is pinned,
@@ -120,16 +120,18 @@ int xdptcp_pinned_open(const struct xdptcp_target *target, struct xdptcp_pinned 
 void xdptcp_pinned_close(struct xdptcp_pinned *p);
 
 struct xdptcp_status {
-	bool attached;      /* the pinned link is live on the device */
+	bool attached; /* the pinned link is live on the device */
 	bool link_pinned;
-	int ifindex;        /* 0 when the device does not exist here */
+	int ifindex; /* 0 when the device does not exist here */
 	uint32_t link_id;
-	uint32_t prog_id;   /* of the pinned link */
+	uint32_t prog_id;     /* of the pinned link */
 	uint32_t dev_prog_id; /* what the device runs (0: nothing) */
 	uint8_t attach_mode;  /* XDP_ATTACHED_* of the device */
 	uint64_t tcbs_in_use; /* slots whose state is not CLOSED */
 	uint64_t tcbs_max;
 	uint64_t flows, timewait, ports;
+	uint64_t tw_timeout_ns; /* from the config map: 2*MSL */
+	uint32_t nqueues;
 };
 
 int xdptcp_status_read(const char *ifname, const struct xdptcp_pinned *p, struct xdptcp_status *st,

@@ -16,7 +16,8 @@ int loader_abi_check(int abi_fd, const char *dir, const char *ifname, char *err,
 	uint32_t key = 0;
 
 	if (bpf_map_lookup_elem(abi_fd, &key, &have))
-		return loader_fail(err, errlen, -errno, "cannot read the pinned abi map in %s", dir);
+		return loader_fail(err, errlen, -errno, "cannot read the pinned abi map in %s",
+				   dir);
 	if (have != want)
 		return loader_msg(err, errlen, -EPROTO,
 				  "pinned maps in %s have ABI hash 0x%016" PRIx64
@@ -139,8 +140,9 @@ int loader_remove_pins(const char *dir, int *found, char *err, size_t errlen)
 	fd = obj_get(dir, XDPTCP_LINK_PIN);
 	if (fd >= 0) {
 		if (bpf_link_detach(fd))
-			rc = loader_fail(err, errlen, -errno, "cannot detach the link pinned at %s/%s",
-					 dir, XDPTCP_LINK_PIN);
+			rc = loader_fail(err, errlen, -errno,
+					 "cannot detach the link pinned at %s/%s", dir,
+					 XDPTCP_LINK_PIN);
 		close(fd);
 		if (rc)
 			return rc;
@@ -149,7 +151,8 @@ int loader_remove_pins(const char *dir, int *found, char *err, size_t errlen)
 	 * later version pinned next to them. */
 	d = opendir(dir);
 	if (!d)
-		return errno == ENOENT ? 0 : loader_fail(err, errlen, -errno, "cannot open %s", dir);
+		return errno == ENOENT ? 0
+				       : loader_fail(err, errlen, -errno, "cannot open %s", dir);
 	while ((de = readdir(d))) {
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 			continue;

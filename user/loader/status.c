@@ -14,7 +14,7 @@ static int count_keys(int fd, uint64_t *n)
 	/* the largest key is the flow key; ports use 2 bytes */
 	unsigned char key[64], next[64];
 	void *prev = NULL;
-	struct bpf_map_info info = {0};
+	struct bpf_map_info info = { 0 };
 	__u32 len = sizeof(info);
 
 	*n = 0;
@@ -33,7 +33,7 @@ static int count_keys(int fd, uint64_t *n)
 /* tcbs is BPF_F_MMAPABLE: read it in one mapping instead of 64k lookups */
 static int count_tcbs(int fd, uint64_t *in_use, uint64_t *max)
 {
-	struct bpf_map_info info = {0};
+	struct bpf_map_info info = { 0 };
 	__u32 len = sizeof(info);
 	const struct xdptcp_tcb *t;
 	size_t size;
@@ -68,29 +68,40 @@ int xdptcp_status_read(const char *ifname, const struct xdptcp_pinned *p, struct
 		st->attach_mode = q.attach_mode;
 	}
 	if (p->link_fd >= 0) {
-		struct bpf_link_info li = {0};
+		struct bpf_link_info li = { 0 };
 		__u32 len = sizeof(li);
 
 		st->link_pinned = true;
 		if (bpf_obj_get_info_by_fd(p->link_fd, &li, &len))
-			return loader_fail(err, errlen, -errno, "cannot query the pinned link in %s",
-					   p->dir);
+			return loader_fail(err, errlen, -errno,
+					   "cannot query the pinned link in %s", p->dir);
 		st->link_id = li.id;
 		st->prog_id = li.prog_id;
 		st->attached = li.xdp.ifindex != 0 && (int)li.xdp.ifindex == st->ifindex;
 	}
+	if (p->map_fd[XDPTCP_MAP_CONFIG] >= 0) {
+		struct xdptcp_config cfg = { 0 };
+		uint32_t key = 0;
+
+		if (bpf_map_lookup_elem(p->map_fd[XDPTCP_MAP_CONFIG], &key, &cfg))
+			return loader_fail(err, errlen, -errno, "cannot read the config map in %s",
+					   p->dir);
+		st->tw_timeout_ns = cfg.tw_timeout_ns;
+		st->nqueues = cfg.nqueues;
+	}
 	if (p->map_fd[XDPTCP_MAP_TCBS] >= 0) {
 		rc = count_tcbs(p->map_fd[XDPTCP_MAP_TCBS], &st->tcbs_in_use, &st->tcbs_max);
 		if (rc)
-			return loader_fail(err, errlen, rc, "cannot read the tcbs map in %s", p->dir);
+			return loader_fail(err, errlen, rc, "cannot read the tcbs map in %s",
+					   p->dir);
 	}
 	const struct {
 		enum xdptcp_map_id id;
 		uint64_t *n;
 	} hashes[] = {
-		{XDPTCP_MAP_FLOWS, &st->flows},
-		{XDPTCP_MAP_TIMEWAIT, &st->timewait},
-		{XDPTCP_MAP_PORTS, &st->ports},
+		{ XDPTCP_MAP_FLOWS, &st->flows },
+		{ XDPTCP_MAP_TIMEWAIT, &st->timewait },
+		{ XDPTCP_MAP_PORTS, &st->ports },
 	};
 	for (size_t i = 0; i < sizeof(hashes) / sizeof(hashes[0]); i++) {
 		if (p->map_fd[hashes[i].id] < 0)

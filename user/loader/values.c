@@ -7,10 +7,10 @@
 #include "loader/loader_int.h"
 
 static const char *const map_names[XDPTCP_NMAPS] = {
-	[XDPTCP_MAP_TCBS] = "tcbs",	[XDPTCP_MAP_FLOWS] = "flows",
+	[XDPTCP_MAP_TCBS] = "tcbs",	    [XDPTCP_MAP_FLOWS] = "flows",
 	[XDPTCP_MAP_TIMEWAIT] = "timewait", [XDPTCP_MAP_PORTS] = "ports",
-	[XDPTCP_MAP_XSKS] = "xsks",	[XDPTCP_MAP_CONFIG] = "config",
-	[XDPTCP_MAP_ABI] = "abi",	[XDPTCP_MAP_STATS] = "stats",
+	[XDPTCP_MAP_XSKS] = "xsks",	    [XDPTCP_MAP_CONFIG] = "config",
+	[XDPTCP_MAP_ABI] = "abi",	    [XDPTCP_MAP_STATS] = "stats",
 };
 
 const char *xdptcp_map_name(enum xdptcp_map_id id)
@@ -27,9 +27,9 @@ int xdptcp_parse_mode(const char *s, enum xdptcp_mode *mode)
 {
 	if (!s)
 		return -EINVAL;
-	if (!strcmp(s, "native") || !strcmp(s, "drv"))
+	if (!strcmp(s, "native"))
 		*mode = XDPTCP_MODE_NATIVE;
-	else if (!strcmp(s, "skb") || !strcmp(s, "generic"))
+	else if (!strcmp(s, "skb"))
 		*mode = XDPTCP_MODE_SKB;
 	else
 		return -EINVAL;
