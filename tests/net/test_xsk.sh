@@ -8,66 +8,47 @@
 # The SYNs go through bpf/xdptcp.bpf.o (via user/loader) when it redirects
 # (calls bpf_redirect_map), else through the stand-in
 # tests/net/test_xsk_fallback.bpf.c; the UDP reflector always uses the
-# stand-in. Lab: scripts/lab.sh (own
-# name, always taken down). TAP output.
-set -u
-BUILD=${BUILD:-build}
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+# stand-in (xdptcp serves TCP only). Lab and TAP: tests/net/lib.sh.
+. "$(dirname "$0")/lib.sh"
+lab_setup
 cd "$ROOT" || exit 1
-ECHO=$BUILD/tests/tools/xsk_echo
-PING=$BUILD/tests/tools/xsk_udp_ping
-PY=/usr/bin/python3 # Debian's, with scapy (python3 on PATH may lack it)
 
-LAB=xsk$$
+ECHO=$TOOLS/xsk_echo
+PING=$TOOLS/xsk_udp_ping
 PORT=8080 UNSERVED=8081 UPORT=9000
-TMP=$(mktemp -d /tmp/test_xsk.XXXXXX)
+TMP=$TEST_TMP
+S=$XDPTCP_SRV_NS C=$XDPTCP_CLI_NS SDEV=$XDPTCP_SRV_DEV CDEV=$XDPTCP_CLI_DEV
+SADDR=$XDPTCP_SRV_IP CADDR=$XDPTCP_CLI_IP
 tool_pid=
 
-cleanup() {
-	[ -n "$tool_pid" ] && kill "$tool_pid" 2>/dev/null && wait "$tool_pid" 2>/dev/null
-	BUILD=$BUILD bash scripts/lab.sh down "$LAB"
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-
-n=0 failed=0
-tap() { # status description
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; failed=1; fi
-}
-check() { local d=$1; shift; "$@"; tap $? "$d"; }
 sns() { ip netns exec "$S" "$@"; }
 cns() { ip netns exec "$C" "$@"; }
 rsts() { sns nstat -az TcpOutRsts | awk '$1 == "TcpOutRsts" { print $2 }'; }
 
-# Start xsk_echo in the server namespace; wait for its "ready" line.
+# Start xsk_echo in the server namespace (killed at exit by lib.sh if it
+# is still running); wait for its "ready" line.
 start_tool() { # output-file args...
-	local out=$1; shift
+	local out=$1
+	shift
 	sns "$ECHO" --ifname "$SDEV" "${PROG_ARGS[@]}" "$@" >"$out" 2>&1 &
 	tool_pid=$!
+	_bg_pids+=("$tool_pid")
 	for _ in $(seq 50); do
 		grep -q '^ready' "$out" && return 0
 		kill -0 "$tool_pid" 2>/dev/null || break
 		sleep 0.1
 	done
-	cat "$out" | sed 's/^/# /'
+	sed 's/^/# /' "$out"
 	return 1
 }
-stop_tool() { wait "$tool_pid"; local rc=$?; tool_pid=; return $rc; }
+stop_tool() { wait "$tool_pid"; }
 
-# --- lab and program ---------------------------------------------------------
-BUILD=$BUILD bash scripts/lab.sh up "$LAB" && eval "$(BUILD=$BUILD bash scripts/lab.sh env "$LAB")" &&
-	ip netns exec "$XDPTCP_CLI_NS" ping -c1 -W2 "$XDPTCP_SRV_IP" >/dev/null
-tap $? "lab $LAB up (scripts/lab.sh)"
-S=$XDPTCP_SRV_NS C=$XDPTCP_CLI_NS SDEV=$XDPTCP_SRV_DEV CDEV=$XDPTCP_CLI_DEV
-SADDR=$XDPTCP_SRV_IP CADDR=$XDPTCP_CLI_IP
+check "lab: client reaches server" cns ping -c1 -W2 "$SADDR"
 
-# The UDP reflector always runs on the stand-in (xdptcp serves TCP only).
 FALLBACK=$TMP/xsk_fallback.bpf.o
-clang -O2 -g -target bpf -mcpu=v3 -Wall -Werror -Iinclude -Ibpf \
-	-I/usr/include/"$(gcc -dumpmachine)" \
-	-c tests/net/test_xsk_fallback.bpf.c -o "$FALLBACK" || { echo "Bail out! fallback build"; exit 1; }
+check "stand-in redirect program builds" \
+	clang -O2 -g -target bpf -mcpu=v3 -Wall -Werror -Iinclude -Ibpf \
+	-I/usr/include/"$(gcc -dumpmachine)" -c tests/net/test_xsk_fallback.bpf.c -o "$FALLBACK"
 if llvm-objdump -d "$BUILD/bpf/xdptcp.bpf.o" 2>/dev/null | grep -qE 'call 51$'; then
 	echo "# SYN tests: bpf/xdptcp.bpf.c attached through user/loader"
 	PROG_ARGS=(--loader)
@@ -78,8 +59,7 @@ fi
 
 # The client's kernel answers our SYN-ACKs with RSTs (it sent raw SYNs):
 # drop those so every frame the xsk sees is one we sent on purpose.
-cns iptables -A OUTPUT -p tcp --tcp-flags RST RST -j DROP
-tap $? "client: own RSTs dropped"
+check "client: own RSTs dropped" cns iptables -A OUTPUT -p tcp --tcp-flags RST RST -j DROP
 
 # --- zero-copy ----------------------------------------------------------------
 sns "$ECHO" --ifname "$SDEV" "${PROG_ARGS[@]}" --port $PORT --zerocopy --count 1 \
@@ -90,8 +70,13 @@ check "zero-copy on veth is refused with EOPNOTSUPP at bind, named as such" \
 	eval '[ $zc_rc -ne 0 ] && grep -q "^open_error step=\"bind zero-copy (driver does not support it)\" errno=95" "$TMP/zc"'
 
 # --- SYNs to a served port ----------------------------------------------------------
-start_tool "$TMP/probe" --port $PORT --count 3 --reply synack --timeout-ms 8000
-tap $? "xsk_echo attached, xsk registered in xsks, port $PORT served"
+# (start_tool sets tool_pid: not run inside check's subshell)
+name="xsk_echo attached, xsk registered in xsks, port $PORT served"
+if start_tool "$TMP/probe" --port $PORT --count 3 --reply synack --timeout-ms 8000; then
+	ok "$name"
+else
+	not_ok "$name" "no ready line"
+fi
 
 cat >"$TMP/client.py" <<PYEOF
 import sys, time
@@ -145,8 +130,12 @@ check "no frame leaked at close" grep -qx "closed leaked=0" "$TMP/probe"
 # --- UDP reflector: RX -> swap -> TX in place ------------------------------------------
 PROG_ARGS=(--obj "$FALLBACK")
 # 64 bytes of UMEM headroom: data moves to 256 + 64, metadata with it.
-start_tool "$TMP/refl" --port $UPORT --mode reflect --quiet --timeout-ms 1500 --headroom 64
-tap $? "reflector started on UDP port $UPORT"
+name="reflector started on UDP port $UPORT"
+if start_tool "$TMP/refl" --port $UPORT --mode reflect --quiet --timeout-ms 1500 --headroom 64; then
+	ok "$name"
+else
+	not_ok "$name" "no ready line"
+fi
 cns "$PING" --dst $SADDR --port $UPORT --count 500 >"$TMP/ping" 2>&1
 ping_rc=$?
 stop_tool
@@ -158,6 +147,3 @@ check "with 64 bytes of headroom received data starts at 320 in its frame" \
 	eval 'grep -qE "^ready .* frame_off=320$" "$TMP/refl" && grep -qE "^exit .* rx_off_other=0 " "$TMP/refl"'
 check "reflector pool clean at exit" \
 	eval 'grep -qE "^pool .* app=0 tx=0 .* misuse=0 check=0$" "$TMP/refl" && grep -qx "closed leaked=0" "$TMP/refl"'
-
-echo "1..$n"
-exit $failed

@@ -51,6 +51,11 @@ ip netns exec "$S" "$ECHO" --ifname "$SDEV" --obj "$OBJ" --port $UPORT --mode re
 tool_pid=$!
 for _ in $(seq 50); do grep -q '^ready' "$TMP/refl" && break; sleep 0.1; done
 check "xsk_echo opened xsks on queues 0 and 1 of one UMEM" grep -q '^ready .*queues=2 ' "$TMP/refl"
+if ! grep -q '^ready' "$TMP/refl"; then
+	sed 's/^/# /' "$TMP/refl"
+	echo "1..$n"
+	exit 1
+fi
 
 lost=0
 for _ in $(seq $FLOWS); do
