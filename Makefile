@@ -79,20 +79,30 @@ $(LIB_SAN): $(call san,$(LIB_SRCS))
 	@mkdir -p $(@D)
 	rm -f $@; ar rcs $@ $^
 
+# Test helpers as archives, so a binary pulls only the members it uses.
+TLIB     := $(BUILD)/libxdptcp-test.a
+TLIB_SAN := $(BUILD)/libxdptcp-test-san.a
+$(TLIB): $(call obj,$(TLIB_SRCS))
+	@mkdir -p $(@D)
+	rm -f $@; ar rcs $@ $^
+$(TLIB_SAN): $(call san,$(TLIB_SRCS))
+	@mkdir -p $(@D)
+	rm -f $@; ar rcs $@ $^
+
 $(CLI): $(call obj,$(CLI_SRCS)) $(LIB)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
 # Unit and BPF tests run under ASan+UBSan.
-$(BUILD)/tests/unit/%: $(BUILD)/san/tests/unit/%.o $(call san,$(TLIB_SRCS)) $(LIB_SAN)
+$(BUILD)/tests/unit/%: $(BUILD)/san/tests/unit/%.o $(TLIB_SAN) $(LIB_SAN)
 	@mkdir -p $(@D)
 	$(CC) $(SANFLAGS) -o $@ $^ -lcmocka $(LDLIBS)
-$(BUILD)/tests/bpf/%: $(BUILD)/san/tests/bpf/%.o $(call san,$(TLIB_SRCS)) $(LIB_SAN)
+$(BUILD)/tests/bpf/%: $(BUILD)/san/tests/bpf/%.o $(TLIB_SAN) $(LIB_SAN)
 	@mkdir -p $(@D)
 	$(CC) $(SANFLAGS) -o $@ $^ -lcmocka $(LDLIBS)
-$(BUILD)/tests/tools/%: $(BUILD)/obj/tests/tools/%.o $(call obj,$(TLIB_SRCS)) $(LIB)
+$(BUILD)/tests/tools/%: $(BUILD)/obj/tests/tools/%.o $(TLIB) $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
-$(BUILD)/bench/%: $(BUILD)/obj/bench/src/%.o $(call obj,$(TLIB_SRCS)) $(LIB)
+$(BUILD)/bench/%: $(BUILD)/obj/bench/src/%.o $(TLIB) $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
