@@ -6,7 +6,15 @@
  * Frame ownership: a frame returned by xdptcp_xsk_rx() or
  * xdptcp_xsk_tx_alloc() belongs to the caller until it is given back
  * exactly once, by xdptcp_xsk_release() or by a successful
- * xdptcp_xsk_tx_submit(). One thread per queue; no locks. */
+ * xdptcp_xsk_tx_submit(), on the same xsk (each queue has its own slice of
+ * the UMEM; another queue's pool refuses the frame). One thread per queue;
+ * no locks.
+ *
+ * Modes: the first xsk of a UMEM chooses copy or zero-copy; the others
+ * share its UMEM (XDP_SHARED_UMEM) and its mode. veth refuses zero-copy
+ * (EOPNOTSUPP at bind). In copy mode the kernel never sets need_wakeup on
+ * the fill ring and always sets it on the TX ring: every TX batch costs one
+ * sendto(), RX costs none. */
 #ifndef XDPTCP_XSK_XSK_H
 #define XDPTCP_XSK_XSK_H
 
