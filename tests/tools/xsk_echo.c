@@ -30,6 +30,7 @@
 #include "loader/loader.h"
 #include "xdptcp/stats.h"
 #include "xdptcp/tcb.h"
+#include "xsk/dev.h"
 #include "xsk/xsk.h"
 
 #define BATCH 64
@@ -519,11 +520,11 @@ int main(int argc, char **argv)
 {
 	struct opts o;
 	struct prog pr;
-	struct xdptcp_umem umem;
-	struct xdptcp_xsk x[MAX_QUEUES];
+	struct xdptcp_xsk_dev dev;
+	struct xdptcp_xsk *x = NULL;
 	struct pollfd pfd[MAX_QUEUES];
 	uint32_t nq = 0;
-	int ifindex, err, rc = 1, attached = 0, have_umem = 0;
+	int ifindex, err, rc = 1, attached = 0, have_dev = 0;
 	uint32_t xdp_flags = 0;
 
 	if (parse_opts(argc, argv, &o)) {
@@ -541,34 +542,28 @@ int main(int argc, char **argv)
 	if (prog_open(&pr, &o))
 		goto out;
 
-	/* One UMEM for the device, a slice of it per queue. */
-	struct xdptcp_umem_config ucfg = {
-	    .nframes = o.nframes * o.queues, .frame_size = 4096, .frame_headroom = o.headroom};
+	/* One UMEM for the device, a slice of it per queue (user/xsk/dev). */
+	struct xdptcp_xsk_dev_config dcfg = {
+	    .ifname = o.ifname,
+	    .nqueues = o.queues,
+	    .xsks_map_fd = pr.xsks_fd,
+	    .frames_per_queue = o.nframes,
+	    .frame_headroom = o.headroom,
+	    .zerocopy = o.zerocopy,
+	};
 
-	err = xdptcp_umem_create(&umem, &ucfg);
+	err = xdptcp_xsk_dev_open(&dev, &dcfg);
 	if (err) {
-		fprintf(stderr, "xsk_echo: umem: %s\n", strerror(-err));
+		fprintf(stderr, "xsk_echo: xsk on %s queue %u: %s: %s\n", o.ifname,
+			dev.failed_queue, dev.failed, strerror(-err));
+		printf("open_error step=\"%s\" errno=%d\n", dev.failed, -err);
 		goto out;
 	}
-	have_umem = 1;
-	for (nq = 0; nq < o.queues; nq++) {
-		struct xdptcp_xsk_config xcfg = {
-		    .ifname = o.ifname,
-		    .queue = nq,
-		    .xsks_map_fd = pr.xsks_fd,
-		    .nframes = o.nframes,
-		    .zerocopy = o.zerocopy,
-		};
-
-		err = xdptcp_xsk_open(&x[nq], &umem, &xcfg);
-		if (err) {
-			fprintf(stderr, "xsk_echo: xsk on %s queue %u: %s: %s\n", o.ifname, nq,
-				x[nq].failed, strerror(-err));
-			printf("open_error step=\"%s\" errno=%d\n", x[nq].failed, -err);
-			goto out_xsk;
-		}
-		pfd[nq] = (struct pollfd){.fd = x[nq].fd, .events = POLLIN};
-	}
+	have_dev = 1;
+	x = dev.q;
+	nq = dev.nqueues;
+	for (uint32_t q = 0; q < nq; q++)
+		pfd[q] = (struct pollfd){.fd = x[q].fd, .events = POLLIN};
 	/* Serve the port only now that the xsks are in the map: before, XDP
 	 * would drop its frames (redirect fallback) rather than pass them. */
 	__be16 key = htons((uint16_t)o.port);
@@ -626,16 +621,8 @@ int main(int argc, char **argv)
 out_xsk:
 	if (attached)
 		bpf_xdp_detach(ifindex, xdp_flags, NULL);
-	if (have_umem) {
-		uint32_t leaked = 0;
-
-		for (uint32_t q = 0; q < nq; q++)
-			leaked += xdptcp_xsk_close(&x[q]);
-		printf("closed leaked=%u\n", leaked);
-		err = xdptcp_umem_destroy(&umem);
-		if (err)
-			fprintf(stderr, "xsk_echo: umem destroy: %s\n", strerror(-err));
-	}
+	if (have_dev)
+		printf("closed leaked=%u\n", xdptcp_xsk_dev_close(&dev));
 out:
 	prog_close(&pr, &o);
 	return rc;

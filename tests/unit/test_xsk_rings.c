@@ -331,6 +331,25 @@ static void rx_counts_frames_at_another_offset(void **state)
 	assert_int_equal(xdptcp_xsk_release(&f->x, fr, 2), 0);
 }
 
+static void tx_alloc_reaps_completions_when_short(void **state)
+{
+	struct fake *f = *state;
+	struct xdptcp_frame fr[NFRAMES];
+
+	assert_int_equal(xdptcp_xsk_tx_alloc(&f->x, fr, NFRAMES), NFRAMES);
+	for (uint32_t i = 0; i < 4; i++)
+		fr[i].len = 60;
+	assert_int_equal(xdptcp_xsk_tx_submit(&f->x, fr, 4), 4);
+	assert_int_equal(xdptcp_xsk_release(&f->x, fr + 4, NFRAMES - 4), 0);
+	assert_places(&f->x, NFRAMES - 4, 0, 0, 4);
+	kernel_tx(f);
+	/* all free frames plus the 4 completed ones, without calling complete */
+	assert_int_equal(xdptcp_xsk_tx_alloc(&f->x, fr, NFRAMES), NFRAMES);
+	assert_int_equal(f->x.st.completions, 4);
+	assert_places(&f->x, 0, 0, NFRAMES, 0);
+	assert_int_equal(xdptcp_xsk_release(&f->x, fr, NFRAMES), 0);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -343,6 +362,7 @@ int main(void)
 	    T(tx_refuses_frames_not_held),
 	    T(rx_skips_descriptors_it_did_not_fill),
 	    T(rx_counts_frames_at_another_offset),
+	    T(tx_alloc_reaps_completions_when_short),
 	};
 
 	return cmocka_run_group_tests_name("xsk_rings", tests, NULL, NULL);

@@ -8,6 +8,9 @@ uint32_t xdptcp_xsk_tx_alloc(struct xdptcp_xsk *x, struct xdptcp_frame *out, uin
 	uint64_t addrs[64];
 	uint32_t got = 0;
 
+	/* Short of free frames: take back what the kernel has sent first. */
+	if (x->pool.count[XDPTCP_FRAME_FREE] < n)
+		xdptcp_xsk_complete(x);
 	while (got < n) {
 		uint32_t want = n - got < 64 ? n - got : 64;
 		uint32_t k = xdptcp_pool_alloc(&x->pool, addrs, want, XDPTCP_FRAME_APP);

@@ -47,7 +47,8 @@ struct xdptcp_frame {
 	uint8_t *data; /* Ethernet header */
 	uint32_t len;  /* bytes at data */
 	uint32_t cap;  /* bytes that fit at data (to the end of the UMEM frame) */
-	/* XDP metadata in front of data, NULL when its magic is absent */
+	/* XDP metadata in front of data, NULL when its magic is absent; it
+	 * lives in the UMEM frame: valid until the frame is given back */
 	const struct xdptcp_meta *meta;
 };
 
@@ -112,7 +113,8 @@ uint32_t xdptcp_xsk_refill(struct xdptcp_xsk *x);
  * release, foreign address): 0 for a correct caller. */
 uint32_t xdptcp_xsk_release(struct xdptcp_xsk *x, const struct xdptcp_frame *f, uint32_t n);
 
-/* Take up to n empty frames for transmission (len 0, cap set). */
+/* Take up to n empty frames for transmission (len 0, cap set), reaping
+ * the completion ring first when the pool is short. */
 uint32_t xdptcp_xsk_tx_alloc(struct xdptcp_xsk *x, struct xdptcp_frame *out, uint32_t n);
 
 /* Queue f[0..n) for transmission (received frames may be sent back as they
