@@ -125,6 +125,8 @@ check "server TcpOutRsts flat while its port was served ($r0 -> $r1)" test "$r0"
 check "pool at exit: nothing held by the app, no misuse, counts consistent" \
 	grep -qE "^pool free=[0-9]+ fill=[0-9]+ app=0 tx=0 total=[0-9]+ misuse=0 check=0$" "$TMP/probe"
 check "3 frames sent and 3 completions reaped" grep -qE "^exit .* tx=3 completions=3 " "$TMP/probe"
+check "places at exit: all frames free or in the fill ring, none in RX/TX/completion rings" \
+	grep -qE "^places q=0 free=[0-9]+ fill_ring=2048 kernel=0 rx_ring=0 app=0 tx_ring=0 comp_ring=0$" "$TMP/probe"
 check "no frame leaked at close" grep -qx "closed leaked=0" "$TMP/probe"
 
 # --- UDP reflector: RX -> swap -> TX in place ------------------------------------------

@@ -495,6 +495,14 @@ static void print_exit(struct xdptcp_xsk *x, uint32_t nq, long seen, double secs
 		total += x[q].pool.nframes;
 		misuse += x[q].pool.misuse;
 		check |= xdptcp_pool_check(&x[q].pool);
+
+		struct xdptcp_xsk_places pl;
+
+		xdptcp_xsk_places(&x[q], &pl);
+		printf("places q=%u free=%u fill_ring=%u kernel=%u rx_ring=%u app=%u tx_ring=%u "
+		       "comp_ring=%u\n",
+		       q, pl.free, pl.fill_ring, pl.kernel, pl.rx_ring, pl.app, pl.tx_ring,
+		       pl.comp_ring);
 	}
 	printf("exit frames=%ld secs=%.3f fps=%.0f rx=%llu meta=%llu tx=%llu completions=%llu "
 	       "tx_ring_full=%llu tx_kicks=%llu fill_kicks=%llu rx_bad_desc=%llu rx_off_other=%llu "

@@ -350,6 +350,35 @@ static void tx_alloc_reaps_completions_when_short(void **state)
 	assert_int_equal(xdptcp_xsk_release(&f->x, fr, NFRAMES), 0);
 }
 
+/* Every frame is in one of the seven places, as the rings move them. */
+static void places_follow_the_rings(void **state)
+{
+	struct fake *f = *state;
+	struct xdptcp_xsk_places p;
+	struct xdptcp_frame fr[4];
+
+	xdptcp_xsk_refill(&f->x); /* 6 in the fill ring */
+	kernel_rx(f, 0, 1);	  /* 1 of them received */
+	f->fq_cons++;		  /* 1 taken by the kernel, not yet received */
+	xdptcp_xsk_places(&f->x, &p);
+	assert_int_equal(p.fill_ring, 4);
+	assert_int_equal(p.kernel, 1);
+	assert_int_equal(p.rx_ring, 1);
+	assert_int_equal(p.free, NFRAMES - 6);
+	assert_int_equal(xdptcp_xsk_tx_alloc(&f->x, fr, 3), 3);
+	fr[0].len = fr[1].len = 60;
+	assert_int_equal(xdptcp_xsk_tx_submit(&f->x, fr, 2), 2);
+	f->tx_cons++; /* the kernel sends one and completes it */
+	f->cq_ring[f->cq_prod++ & (RING - 1)] = f->tx_ring[0].addr;
+	xdptcp_xsk_places(&f->x, &p);
+	assert_int_equal(p.app, 1);
+	assert_int_equal(p.tx_ring, 1);
+	assert_int_equal(p.comp_ring, 1);
+	assert_int_equal(
+	    p.free + p.fill_ring + p.kernel + p.rx_ring + p.app + p.tx_ring + p.comp_ring, NFRAMES);
+	assert_int_equal(xdptcp_xsk_release(&f->x, fr + 2, 1), 0);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -363,6 +392,7 @@ int main(void)
 	    T(rx_skips_descriptors_it_did_not_fill),
 	    T(rx_counts_frames_at_another_offset),
 	    T(tx_alloc_reaps_completions_when_short),
+	    T(places_follow_the_rings),
 	};
 
 	return cmocka_run_group_tests_name("xsk_rings", tests, NULL, NULL);

@@ -134,3 +134,27 @@ int xdptcp_xsk_kernel_stats(const struct xdptcp_xsk *x, struct xdp_statistics *s
 		return -errno;
 	return 0;
 }
+
+/* Entries between a ring's consumer and producer, read as the other side
+ * publishes them. */
+static uint32_t ring_used(const uint32_t *producer, const uint32_t *consumer)
+{
+	return __atomic_load_n(producer, __ATOMIC_ACQUIRE) -
+	       __atomic_load_n(consumer, __ATOMIC_ACQUIRE);
+}
+
+static uint32_t sub_floor0(uint32_t a, uint32_t b) { return a > b ? a - b : 0; }
+
+void xdptcp_xsk_places(const struct xdptcp_xsk *x, struct xdptcp_xsk_places *p)
+{
+	uint32_t fill = x->pool.count[XDPTCP_FRAME_FILL];
+	uint32_t tx = x->pool.count[XDPTCP_FRAME_TX];
+
+	p->free = x->pool.count[XDPTCP_FRAME_FREE];
+	p->app = x->pool.count[XDPTCP_FRAME_APP];
+	p->fill_ring = ring_used(x->fq.producer, x->fq.consumer);
+	p->rx_ring = ring_used(x->rx.producer, x->rx.consumer);
+	p->kernel = sub_floor0(fill, p->fill_ring + p->rx_ring);
+	p->comp_ring = ring_used(x->cq.producer, x->cq.consumer);
+	p->tx_ring = sub_floor0(tx, p->comp_ring);
+}

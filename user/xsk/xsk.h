@@ -129,6 +129,21 @@ uint32_t xdptcp_xsk_complete(struct xdptcp_xsk *x);
  * only inside this call. Returns 0 or negative errno (EAGAIN/EBUSY are 0). */
 int xdptcp_xsk_kick_tx(struct xdptcp_xsk *x);
 
+/* Where this queue's frames are, from the pool and the ring indexes: the
+ * pool's FILL place split into fill ring / RX ring / in the kernel, its TX
+ * place into TX ring (or being sent) / completion ring. The parts add up
+ * to nframes (a snapshot: the kernel moves frames meanwhile). */
+struct xdptcp_xsk_places {
+	uint32_t free;
+	uint32_t fill_ring; /* posted to the fill ring, not yet taken by the kernel */
+	uint32_t kernel;    /* taken from the fill ring, not yet in the RX ring */
+	uint32_t rx_ring;   /* received, not yet taken by xdptcp_xsk_rx() */
+	uint32_t app;
+	uint32_t tx_ring;   /* submitted, not yet completed */
+	uint32_t comp_ring; /* completed, not yet reaped */
+};
+void xdptcp_xsk_places(const struct xdptcp_xsk *x, struct xdptcp_xsk_places *p);
+
 /* The kernel's counters for this socket (XDP_STATISTICS). */
 int xdptcp_xsk_kernel_stats(const struct xdptcp_xsk *x, struct xdp_statistics *st);
 
