@@ -4,7 +4,17 @@
  *   --window W   throughput: keep W datagrams in flight for --secs seconds
  * Prints key=value lines; a reply must carry the sequence number sent. In
  * latency mode it gives up after MAX_RUN_LOST probes in a row go
- * unanswered (each waits --timeout-ms). */
+ * unanswered (each waits --timeout-ms).
+ *
+ * Measuring the copy-mode reflector in the lab (root):
+ *   scripts/lab.sh up bench && eval "$(scripts/lab.sh env bench)"
+ *   clang -O2 -g -target bpf -mcpu=v3 -Iinclude -Ibpf \
+ *     -I/usr/include/$(gcc -dumpmachine) -c tests/net/test_xsk_fallback.bpf.c -o /tmp/fb.o
+ *   ip netns exec $XDPTCP_SRV_NS build/tests/tools/xsk_echo --ifname srv0 \
+ *     --obj /tmp/fb.o --port 9000 --mode reflect --quiet [--busy] &
+ *   ip netns exec $XDPTCP_CLI_NS build/tests/tools/xsk_udp_ping \
+ *     --dst $XDPTCP_SRV_IP --port 9000 --count 20000            # latency
+ *   ... --window 64 --secs 3                                     # frames/s */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>

@@ -66,8 +66,10 @@ uint32_t xdptcp_xsk_refill(struct xdptcp_xsk *x)
 
 		if (want > REFILL_BATCH)
 			want = REFILL_BATCH;
-		want =
-		    xsk_prod_nb_free(&x->fq, want) < want ? xsk_prod_nb_free(&x->fq, want) : want;
+		uint32_t room = xsk_prod_nb_free(&x->fq, want);
+
+		if (room < want)
+			want = room;
 		if (want > x->pool.count[XDPTCP_FRAME_FREE])
 			want = x->pool.count[XDPTCP_FRAME_FREE];
 		if (!want || xsk_ring_prod__reserve(&x->fq, want, &idx) != want)
