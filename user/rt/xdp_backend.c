@@ -323,12 +323,17 @@ static void xdp_fini(struct xdptcp_loop *loop);
 static int xdp_init(struct xdptcp_loop *loop, const struct xdptcp_loop_opts *o)
 {
 	struct rt *rt = calloc(1, sizeof(*rt));
+	struct tcp_seg *stale = calloc(RT_STALE_RST_MAX, sizeof(*stale));
+	unsigned int nstale = 0;
 	char err[XDPTCP_ERR_LEN];
 	bool reused;
 	int rc;
 
-	if (!rt)
+	if (!rt || !stale) {
+		free(rt);
+		free(stale);
 		return -ENOMEM;
+	}
 	loop->priv = rt;
 	rt->loop = loop;
 	rt->ctr_fd = rt->lock_fd = -1;
@@ -379,12 +384,18 @@ static int xdp_init(struct xdptcp_loop *loop, const struct xdptcp_loop_opts *o)
 	}
 	rt->ctr_fd = rc;
 	rt->retrans_base = rt->ctr[XDPTCP_RT_RETRANSMITS];
-	if (reused)
-		rt_flows_clear_stale(rt);
-	rc = rt_slots_init(rt, reused);
+	rc = rt_slots_init(rt, false);
 	if (rc) {
 		xdptcp_loop_fail(loop, rc, "cannot map the tcbs array: %s", strerror(-rc));
 		goto fail;
+	}
+	if (reused) {
+		/* fast off first, so XDP stops touching the old slots */
+		for (uint32_t i = 0; i < rt->slots.n; i++)
+			__atomic_store_n(&rt->slots.tcbs[i].fast, 0, __ATOMIC_SEQ_CST);
+		nstale = rt_flows_clear_stale(rt, stale, RT_STALE_RST_MAX);
+		for (uint32_t i = 0; i < rt->slots.n; i++)
+			rt->slots.tcbs[i].state = XDPTCP_CLOSED;
 	}
 	rc = open_xsks(rt, o);
 	if (rc)
@@ -393,8 +404,14 @@ static int xdp_init(struct xdptcp_loop *loop, const struct xdptcp_loop_opts *o)
 	if (rc)
 		goto fail;
 	rt->next_reap = rt->now;
+	for (unsigned int i = 0; i < nstale; i++)
+		if (rt_mac_find(rt, stale[i].daddr) || !rt_arp_lookup(rt, stale[i].daddr))
+			rt_output(rt, &stale[i]);
+	free(stale);
+	rt_tx_flush(rt);
 	return 0;
 fail:
+	free(stale);
 	xdp_fini(loop);
 	return rc;
 }
@@ -516,7 +533,7 @@ static int dev_ipv4(const char *ifname, uint32_t *addr)
 
 /* The peer's MAC from the kernel's neighbour table (/proc/net/arp) when no
  * frame of it was seen yet. */
-static int arp_lookup(struct rt *rt, uint32_t ip)
+int rt_arp_lookup(struct rt *rt, uint32_t ip)
 {
 	char line[256], ips[64], dev[64];
 	unsigned int m[6], flags;
@@ -556,7 +573,7 @@ static int xdp_connect(struct xdptcp_loop *loop, const struct sockaddr_in *dst,
 	rc = dev_ipv4(rt->ifname, &laddr);
 	if (rc)
 		return xdptcp_loop_fail(loop, rc, "%s has no IPv4 address", rt->ifname);
-	if (!rt_mac_find(rt, raddr) && arp_lookup(rt, raddr))
+	if (!rt_mac_find(rt, raddr) && rt_arp_lookup(rt, raddr))
 		return xdptcp_loop_fail(loop, -EHOSTUNREACH,
 					"no neighbour entry for %s on %s (ping it first)",
 					inet_ntoa(dst->sin_addr), rt->ifname);

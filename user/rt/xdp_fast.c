@@ -8,6 +8,7 @@
  *
  * This file reads engine internals (tcp/tcp_priv.h) to judge "nothing
  * unusual pending"; it writes none of them. */
+#include <arpa/inet.h>
 #include <bpf/bpf.h>
 #include <errno.h>
 #include <string.h>
@@ -215,17 +216,43 @@ void rt_tw_reap(struct rt *rt)
 			rt_count(rt, XDPTCP_RT_TW_REAPED, 1);
 }
 
-/* After a crash: the old control plane's connections are gone with it.
- * Their flows go; the peers' next segments reach the listener's port as
- * strangers and the engine answers them with RST (RFC 9293 3.10.7.2). */
-void rt_flows_clear_stale(struct rt *rt)
+/* After a crash: the old control plane's connections are gone with it
+ * (their buffers died with the process). Their flows go, and each peer is
+ * told with an RST built from the slot's last mirror (RFC 9293 3.10.5:
+ * <SEQ=SND.NXT><ACK=RCV.NXT><CTL=RST,ACK>); a peer whose RCV.NXT is
+ * behind answers with a challenge ACK (RFC 5961 3.2), which reaches the
+ * served port as a stranger and gets the engine's exact RST. Returns the
+ * RSTs to send later (once the xsk exists) in out[0..max). */
+unsigned int rt_flows_clear_stale(struct rt *rt, struct tcp_seg *out, unsigned int max)
 {
 	int fd = fd_of(rt, XDPTCP_MAP_FLOWS);
 	struct xdptcp_flow_key k;
+	struct xdptcp_flow f;
+	unsigned int n = 0;
 
 	while (!bpf_map_get_next_key(fd, NULL, &k)) {
+		if (!bpf_map_lookup_elem(fd, &k, &f) && f.slot < rt->slots.n && n < max) {
+			const struct xdptcp_tcb *t = &rt->slots.tcbs[f.slot];
+
+			if (t->generation == f.generation && (t->state == XDPTCP_ESTABLISHED ||
+							       t->state == XDPTCP_CLOSE_WAIT ||
+							       t->state == XDPTCP_FIN_WAIT_1 ||
+							       t->state == XDPTCP_FIN_WAIT_2)) {
+				struct tcp_seg *r = &out[n++];
+
+				memset(r, 0, sizeof(*r));
+				r->saddr = ntohl(k.laddr);
+				r->daddr = ntohl(k.raddr);
+				r->sport = ntohs(k.lport);
+				r->dport = ntohs(k.rport);
+				r->seq = t->snd_nxt;
+				r->ack = __atomic_load_n(&t->rcv_nxt, __ATOMIC_RELAXED);
+				r->flags = TCP_RST | TCP_ACK;
+			}
+		}
 		if (bpf_map_delete_elem(fd, &k))
 			break;
 		rt_count(rt, XDPTCP_RT_STALE_FLOWS, 1);
 	}
+	return n;
 }

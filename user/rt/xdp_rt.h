@@ -23,6 +23,7 @@
 #define RT_MAC_BUCKETS 1024
 #define RT_QUARANTINE_NS 20000000ull /* 20 ms: frames in flight for a freed slot are gone */
 #define RT_REAP_NS 100000000ull	     /* TIME-WAIT reaper period */
+#define RT_STALE_RST_MAX 4096 /* RSTs sent to a crashed control plane's peers */
 
 struct rt_sock {
 	struct xdptcp_sock pub; /* first: the app's handle */
@@ -136,10 +137,11 @@ void rt_sync_in(struct rt *rt, struct rt_sock *s);
 void rt_sync_out(struct rt *rt, struct rt_sock *s);
 void rt_tw_insert(struct rt *rt, const struct tcp_event_info *info);
 void rt_tw_reap(struct rt *rt);
-void rt_flows_clear_stale(struct rt *rt);
+unsigned int rt_flows_clear_stale(struct rt *rt, struct tcp_seg *out, unsigned int max);
 
 /* xdp_kport.c */
 int rt_kport_hold(uint16_t port, char *err, size_t errlen);
+int rt_arp_lookup(struct rt *rt, uint32_t ip);
 
 /* xdp_backend.c: engine events */
 void rt_event(void *ctx, struct tcp_conn *c, enum tcp_event ev, const struct tcp_event_info *info);
