@@ -51,6 +51,7 @@ struct opts {
 	int busy;	   /* spin on the RX ring instead of poll() */
 	uint32_t queues;   /* xsks on queues 0..queues-1, one UMEM */
 	uint32_t headroom; /* UMEM frame headroom beyond XDP_PACKET_HEADROOM */
+	int no_need_wakeup;
 	uint32_t nframes;
 };
 
@@ -233,7 +234,7 @@ static void usage(const char *argv0)
 		"          [--mode probe|reflect] [--reply synack] [--count N]\n"
 		"          [--timeout-ms MS] [--zerocopy] [--skb-mode] [--frames N] [--quiet] "
 		"[--busy]\n"
-		"          [--queues N] [--headroom BYTES]\n",
+		"          [--queues N] [--headroom BYTES] [--no-need-wakeup]\n",
 		argv0);
 }
 
@@ -256,6 +257,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	    {"busy", no_argument, NULL, 'B'},
 	    {"queues", required_argument, NULL, 'Q'},
 	    {"headroom", required_argument, NULL, 'H'},
+	    {"no-need-wakeup", no_argument, NULL, 'W'},
 	    {NULL, 0, NULL, 0},
 	};
 	int c;
@@ -312,6 +314,9 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			break;
 		case 'B':
 			o->busy = 1;
+			break;
+		case 'W':
+			o->no_need_wakeup = 1;
 			break;
 		case 'H':
 			o->headroom = (uint32_t)atoi(optarg);
@@ -558,6 +563,7 @@ int main(int argc, char **argv)
 	    .frames_per_queue = o.nframes,
 	    .frame_headroom = o.headroom,
 	    .zerocopy = o.zerocopy,
+	    .no_need_wakeup = o.no_need_wakeup,
 	};
 
 	err = xdptcp_xsk_dev_open(&dev, &dcfg);
