@@ -52,6 +52,7 @@ struct opts {
 	uint32_t queues;   /* xsks on queues 0..queues-1, one UMEM */
 	uint32_t headroom; /* UMEM frame headroom beyond XDP_PACKET_HEADROOM */
 	int no_need_wakeup;
+	const char *flow; /* RADDR:RPORT:LADDR:RCV_NXT:SND_NXT, with --loader */
 	uint32_t nframes;
 };
 
@@ -126,14 +127,32 @@ static void print_frame(long n, const struct xdptcp_frame *f)
 
 	printf("frame n=%ld len=%u off=%llu meta=%d", n, f->len,
 	       (unsigned long long)(f->addr & 4095), f->meta != NULL);
+	/* reason explains slow verdicts only (0 is a valid counter id) */
 	if (f->meta)
 		printf(" verdict=%s reason=%s mflags=0x%x", verdict_name(f->meta->verdict),
-		       xdptcp_stat_name(f->meta->reason), f->meta->flags);
+		       f->meta->verdict == XDPTCP_V_SLOW || f->meta->verdict == XDPTCP_V_TW_SYN
+			   ? xdptcp_stat_name(f->meta->reason)
+			   : "-",
+		       f->meta->flags);
+	if (f->meta && (f->meta->flags & XDPTCP_META_HAS_SLOT))
+		printf(" slot=%u gen=%u payload_off=%u payload_len=%u rcv_nxt=%u", f->meta->slot,
+		       f->meta->generation, f->meta->payload_off, f->meta->payload_len,
+		       f->meta->rcv_nxt);
 	if (parse(f->data, f->len, &h) == 0 && h.ip->protocol == IPPROTO_TCP) {
 		struct tcphdr *th = h.l4;
 
 		printf(" proto=tcp sport=%u dport=%u tcpflags=0x%02x", ntohs(th->source),
 		       ntohs(th->dest), ((uint8_t *)th)[13]);
+		/* The payload where the metadata says it is (bounds checked). */
+		if (f->meta && f->meta->verdict == XDPTCP_V_FAST_DATA &&
+		    (uint32_t)f->meta->payload_off + f->meta->payload_len <= f->len) {
+			printf(" payload=");
+			for (uint32_t i = 0; i < f->meta->payload_len && i < 32; i++) {
+				uint8_t c = f->data[f->meta->payload_off + i];
+
+				putchar(c >= 0x21 && c < 0x7f ? c : '.');
+			}
+		}
 	} else if (h.l4) {
 		struct udphdr *uh = h.l4;
 
@@ -234,7 +253,8 @@ static void usage(const char *argv0)
 		"          [--mode probe|reflect] [--reply synack] [--count N]\n"
 		"          [--timeout-ms MS] [--zerocopy] [--skb-mode] [--frames N] [--quiet] "
 		"[--busy]\n"
-		"          [--queues N] [--headroom BYTES] [--no-need-wakeup]\n",
+		"          [--queues N] [--headroom BYTES] [--no-need-wakeup]\n"
+		"          [--flow RADDR:RPORT:LADDR:RCV_NXT:SND_NXT (with --loader)]\n",
 		argv0);
 }
 
@@ -258,6 +278,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	    {"queues", required_argument, NULL, 'Q'},
 	    {"headroom", required_argument, NULL, 'H'},
 	    {"no-need-wakeup", no_argument, NULL, 'W'},
+	    {"flow", required_argument, NULL, 'F'},
 	    {NULL, 0, NULL, 0},
 	};
 	int c;
@@ -315,6 +336,9 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		case 'B':
 			o->busy = 1;
 			break;
+		case 'F':
+			o->flow = optarg;
+			break;
 		case 'W':
 			o->no_need_wakeup = 1;
 			break;
@@ -328,6 +352,8 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			return -1;
 		}
 	}
+	if (o->flow && !o->loader)
+		return -1;
 	if (!o->ifname || !(o->obj || o->loader) || !o->queues || o->queues > 8 || o->port <= 0 ||
 	    o->port > 65535)
 		return -1;
@@ -459,6 +485,40 @@ static void prog_close(struct prog *p, const struct opts *o)
 	bpf_object__close(p->obj);
 }
 
+/* Put one ESTABLISHED connection in the fast path, slot 0 generation 1, as
+ * the control plane would after a handshake: frames of it then come to the
+ * xsk as FAST_DATA (in order) or SLOW with a hand-off (anything else). */
+static int add_flow(const struct prog *p, const char *spec, int port)
+{
+	char raddr[INET_ADDRSTRLEN], laddr[INET_ADDRSTRLEN];
+	unsigned int rport, rcv_nxt, snd_nxt;
+	struct xdptcp_flow_key k = {.family = AF_INET, .lport = htons((uint16_t)port)};
+	struct xdptcp_flow v = {.slot = 0, .generation = 1};
+	struct xdptcp_tcb t = {0};
+	uint32_t slot = 0;
+
+	if (sscanf(spec, "%15[0-9.]:%u:%15[0-9.]:%u:%u", raddr, &rport, laddr, &rcv_nxt,
+		   &snd_nxt) != 5 ||
+	    rport == 0 || rport > 65535 || inet_pton(AF_INET, raddr, &k.raddr) != 1 ||
+	    inet_pton(AF_INET, laddr, &k.laddr) != 1)
+		return -EINVAL;
+	k.rport = htons((uint16_t)rport);
+	t.generation = 1;
+	t.state = XDPTCP_ESTABLISHED;
+	t.fast = 1;
+	t.snd_una = t.snd_nxt = snd_nxt;
+	t.snd_wnd = 65535;
+	t.rcv_nxt = rcv_nxt;
+	t.rcv_adv = rcv_nxt + 65535;
+	t.notify_seq = snd_nxt;
+	t.mss = 1460;
+	t.queue = 0;
+	if (bpf_map_update_elem(p->pinned.map_fd[XDPTCP_MAP_TCBS], &slot, &t, BPF_ANY) ||
+	    bpf_map_update_elem(p->pinned.map_fd[XDPTCP_MAP_FLOWS], &k, &v, BPF_ANY))
+		return -errno;
+	return 0;
+}
+
 #define MAX_QUEUES 8
 
 /* Sum of the counters of all queues, printed in one line each so tests
@@ -583,6 +643,10 @@ int main(int argc, char **argv)
 	__be16 key = htons((uint16_t)o.port);
 	struct xdptcp_port pv = {.flags = XDPTCP_PORT_LISTEN};
 
+	if (o.flow && add_flow(&pr, o.flow, o.port)) {
+		fprintf(stderr, "xsk_echo: --flow %s: cannot add it\n", o.flow);
+		goto out_xsk;
+	}
 	if (bpf_map_update_elem(pr.ports_fd, &key, &pv, BPF_ANY)) {
 		fprintf(stderr, "xsk_echo: ports map: %s\n", strerror(errno));
 		goto out_xsk;
