@@ -5,9 +5,9 @@
 #ifndef XDPTCP_TIMEWAIT_BPF_H
 #define XDPTCP_TIMEWAIT_BPF_H
 
-#include "xdptcp/seq.h"
-#include "slow.bpf.h"
 #include "csum.bpf.h"
+#include "slow.bpf.h"
+#include "xdptcp/seq.h"
 
 #define TW_DEFAULT_TIMEOUT_NS (60ull * 1000000000ull) /* 2*MSL, MSL 30 s */
 #define TW_TTL 64
@@ -126,7 +126,8 @@ static __always_inline int tw_path(struct xdp_md *ctx, const struct pkt *p, stru
 		return slow_noslot(ctx, p, XDPTCP_V_SLOW, XDPTCP_STAT_SLOW_TW);
 	if (p->flags & TCPF_FIN) {
 		struct xdptcp_config *cfg = bpf_map_lookup_elem(&config, &(__u32){0});
-		__u64 timeout = cfg && cfg->tw_timeout_ns ? cfg->tw_timeout_ns : TW_DEFAULT_TIMEOUT_NS;
+		__u64 timeout =
+		    cfg && cfg->tw_timeout_ns ? cfg->tw_timeout_ns : TW_DEFAULT_TIMEOUT_NS;
 
 		/* RFC 9293: acknowledge it and restart the 2 MSL timeout. */
 		tw->deadline_ns = now + timeout;

@@ -1,7 +1,10 @@
 /* The XDP program under test and its maps: see pkt_world.h. */
 #include "pkt_world.h"
 
+#include "xdptcp.skel.h"
 #include <arpa/inet.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <net/if.h>
@@ -14,10 +17,7 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
-#include <bpf/bpf.h>
-#include <bpf/libbpf.h>
 #include <xdp/xsk.h>
-#include "xdptcp.skel.h"
 
 #define XSK_FRAMES 64
 #define XDPTCP_MAX_QUEUES_USER 64 /* XDPTCP_MAX_QUEUES of bpf/maps.bpf.h */
@@ -187,10 +187,10 @@ static int lo_up(void)
 int pkt_world_xsk_add(struct pkt_world *w, uint32_t queue)
 {
 	struct xsk_socket_config cfg = {
-		.rx_size = XSK_RING_CONS__DEFAULT_NUM_DESCS,
-		.tx_size = XSK_RING_PROD__DEFAULT_NUM_DESCS,
-		.libxdp_flags = XSK_LIBXDP_FLAGS__INHIBIT_PROG_LOAD,
-		.bind_flags = XDP_COPY,
+	    .rx_size = XSK_RING_CONS__DEFAULT_NUM_DESCS,
+	    .tx_size = XSK_RING_PROD__DEFAULT_NUM_DESCS,
+	    .libxdp_flags = XSK_LIBXDP_FLAGS__INHIBIT_PROG_LOAD,
+	    .bind_flags = XDP_COPY,
 	};
 	size_t sz = (size_t)XSK_FRAMES * XSK_UMEM__DEFAULT_FRAME_SIZE;
 	struct pkt_xsk *x;
@@ -334,10 +334,7 @@ int pkt_run_meta(const struct pkt_run *r, struct xdptcp_meta *m)
 
 static size_t dump_ksz;
 
-static int cmp_key(const void *a, const void *b)
-{
-	return memcmp(a, b, dump_ksz);
-}
+static int cmp_key(const void *a, const void *b) { return memcmp(a, b, dump_ksz); }
 
 static int dump_map(int fd, size_t ksz, size_t vsz, struct pkt_dump *d)
 {
