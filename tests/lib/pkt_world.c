@@ -223,10 +223,66 @@ int pkt_world_xsk_add(struct pkt_world *w, uint32_t queue)
 	err = xsk_socket__create(&x->sock, "lo", 0, x->umem, &x->rx, &x->tx, &cfg);
 	if (err)
 		return err;
+	/* every frame to the fill ring: the kernel copies received ones in */
+	{
+		uint32_t idx;
+
+		if (xsk_ring_prod__reserve(&x->fill, XSK_FRAMES, &idx) != XSK_FRAMES)
+			return -ENOSPC;
+		for (uint32_t i = 0; i < XSK_FRAMES; i++)
+			*xsk_ring_prod__fill_addr(&x->fill, idx + i) =
+			    (uint64_t)i * XSK_UMEM__DEFAULT_FRAME_SIZE;
+		xsk_ring_prod__submit(&x->fill, XSK_FRAMES);
+	}
 	fd = xsk_socket__fd(x->sock);
 	if (bpf_map_update_elem(w->fd_xsks, &queue, &fd, BPF_ANY))
 		return -errno;
 	return 0;
+}
+
+int pkt_world_run_live(struct pkt_world *w, const uint8_t *frame, size_t len)
+{
+	struct xdp_md ctx_in = {.data_end = (uint32_t)len,
+				.ingress_ifindex = if_nametoindex("lo"),
+				.rx_queue_index = 0};
+	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = frame, .data_size_in = (uint32_t)len,
+		    .ctx_in = &ctx_in, .ctx_size_in = sizeof(ctx_in),
+		    .flags = BPF_F_TEST_XDP_LIVE_FRAMES, .repeat = 1);
+
+	if (!w->xsk || !ctx_in.ingress_ifindex)
+		return -ENODEV;
+	return bpf_prog_test_run_opts(w->prog_fd, &o) ? -errno : 0;
+}
+
+int pkt_world_xsk_recv(struct pkt_world *w, uint8_t *out, size_t cap, uint8_t *before,
+		       size_t before_len)
+{
+	struct pkt_xsk *x = w->xsk;
+	const struct xdp_desc *d;
+	uint32_t idx, fidx;
+	uint8_t *p;
+
+	if (!x)
+		return -ENODEV;
+	if (!xsk_ring_cons__peek(&x->rx, 1, &idx))
+		return 0;
+	d = xsk_ring_cons__rx_desc(&x->rx, idx);
+	p = xsk_umem__get_data(x->area, d->addr);
+	/* aligned mode: the frame sits after the headroom of its chunk */
+	if (d->len > cap || d->addr % XSK_UMEM__DEFAULT_FRAME_SIZE < before_len) {
+		xsk_ring_cons__release(&x->rx, 1);
+		return -EMSGSIZE;
+	}
+	memcpy(out, p, d->len);
+	memcpy(before, p - before_len, before_len);
+	/* give the frame back */
+	if (xsk_ring_prod__reserve(&x->fill, 1, &fidx) == 1) {
+		*xsk_ring_prod__fill_addr(&x->fill, fidx) =
+		    d->addr - d->addr % XSK_UMEM__DEFAULT_FRAME_SIZE;
+		xsk_ring_prod__submit(&x->fill, 1);
+	}
+	xsk_ring_cons__release(&x->rx, 1);
+	return (int)d->len;
 }
 
 void pkt_world_xsk_del(struct pkt_world *w)

@@ -46,6 +46,16 @@ int pkt_world_xsk_add(struct pkt_world *w, uint32_t queue);
  * the throwaway one. */
 void pkt_world_xsk_del(struct pkt_world *w);
 
+/* Runs frame in BPF_F_TEST_XDP_LIVE_FRAMES mode on lo queue 0 of the
+ * namespace pkt_world_xsk_add() made, so a redirect really reaches the
+ * socket. retval is not reported in this mode. */
+int pkt_world_run_live(struct pkt_world *w, const uint8_t *frame, size_t len);
+/* Takes one frame from the socket's RX ring: copies it to out (up to cap)
+ * and the before_len bytes in front of it in the UMEM (where metadata
+ * lands) to before. Returns the frame length, 0 if the ring is empty. */
+int pkt_world_xsk_recv(struct pkt_world *w, uint8_t *out, size_t cap, uint8_t *before,
+		       size_t before_len);
+
 int pkt_world_add_flow(struct pkt_world *w, const struct xdptcp_flow_key *k, uint32_t slot,
 		       uint32_t gen);
 int pkt_world_add_tw(struct pkt_world *w, const struct xdptcp_flow_key *k,
