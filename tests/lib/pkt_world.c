@@ -388,9 +388,10 @@ int pkt_run_meta(const struct pkt_run *r, struct xdptcp_meta *m)
 
 /* --- snapshots ------------------------------------------------------------ */
 
-static size_t dump_ksz;
-
-static int cmp_key(const void *a, const void *b) { return memcmp(a, b, dump_ksz); }
+static int cmp_key(const void *a, const void *b, void *ksz)
+{
+	return memcmp(a, b, *(size_t *)ksz);
+}
 
 static int dump_map(int fd, size_t ksz, size_t vsz, struct pkt_dump *d)
 {
@@ -420,8 +421,7 @@ static int dump_map(int fd, size_t ksz, size_t vsz, struct pkt_dump *d)
 			return -errno;
 		d->n++;
 	}
-	dump_ksz = ksz;
-	qsort(d->kv, d->n, rec, cmp_key);
+	qsort_r(d->kv, d->n, rec, cmp_key, &ksz);
 	return 0;
 }
 
