@@ -6,11 +6,11 @@
 #ifndef XDPTCP_CSUM_BPF_H
 #define XDPTCP_CSUM_BPF_H
 
-#include <linux/types.h>
-#include <linux/in.h>
 #include <bpf/bpf_endian.h>
+#include <linux/bpf.h>
+#include <linux/in.h>
+#include <linux/types.h>
 
-#define CSUM_MAX_WORDS 15 /* 60-byte IPv4 or TCP header */
 
 static __always_inline __u16 csum_fold(__u64 s)
 {
@@ -21,24 +21,42 @@ static __always_inline __u16 csum_fold(__u64 s)
 	return (__u16)s;
 }
 
-/* Adds nwords (<= 15) 32-bit words at p. Returns -1 if they run past end.
+/* Sum of n words at p, n a constant: the caller has checked p + 4n <= end. */
+static __always_inline __u64 csum_words_fixed(const void *p, int n)
+{
+	const __u32 *w = p;
+	__u64 s = 0;
+
+#pragma unroll
+	for (int i = 0; i < n; i++)
+		s += w[i];
+	return s;
+}
+
+/* Folds seed plus nwords (<= 15, a 60-byte header) words at ctx->data + off. Returns the
+ * folded sum, or 0 (never a valid sum here) if they run past the frame.
  * Unrolled by hand: clang turns a loop's bound checks into arithmetic on
- * data_end, which the verifier refuses, and will not unroll a loop with a
- * variable exit itself. */
+ * data_end, which the verifier refuses. A global function, so the verifier
+ * checks it once rather than at every call site and on every path there;
+ * callers use csum_words_fixed() for the common header sizes. */
 #define CSUM_WORD(i)                                                                               \
 	do {                                                                                       \
 		if ((i) >= nwords)                                                                 \
 			goto out;                                                                  \
-		if ((const void *)(w + (i) + 1) > end)                                             \
-			return -1;                                                                 \
+		if ((void *)(w + (i) + 1) > end)                                                   \
+			return 0;                                                                  \
 		s += w[i];                                                                         \
 	} while (0)
 
-static __always_inline int csum_add_words(__u64 *sum, const void *p, __u32 nwords, const void *end)
+__noinline __u32 csum_words_var(struct xdp_md *ctx, __u32 off, __u32 nwords, __u64 seed)
 {
-	const __u32 *w = p;
-	__u64 s = *sum;
+	void *end = (void *)(long)ctx->data_end;
+	const __u32 *w;
+	__u64 s = seed;
 
+	if (off > 14 + 60)
+		return 0;
+	w = (void *)(long)ctx->data + off;
 	CSUM_WORD(0);
 	CSUM_WORD(1);
 	CSUM_WORD(2);
@@ -55,8 +73,7 @@ static __always_inline int csum_add_words(__u64 *sum, const void *p, __u32 nword
 	CSUM_WORD(13);
 	CSUM_WORD(14);
 out:
-	*sum = s;
-	return 0;
+	return csum_fold(s);
 }
 
 /* Pseudo-header of RFC 9293 section 3.1 (addresses in network order). */
@@ -66,10 +83,7 @@ static __always_inline __u64 csum_tcp_pseudo(__be32 saddr, __be32 daddr, __u32 t
 }
 
 /* A header whose checksum field is filled verifies when its sum folds to
- * 0xffff. Returns 1 if good. */
-static __always_inline int csum_ok(__u64 sum)
-{
-	return csum_fold(sum) == 0xffff;
-}
+ * 0xffff. */
+#define CSUM_GOOD 0xffff
 
 #endif

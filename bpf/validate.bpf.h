@@ -5,25 +5,38 @@
 #ifndef XDPTCP_VALIDATE_BPF_H
 #define XDPTCP_VALIDATE_BPF_H
 
-#include "parse.bpf.h"
 #include "csum.bpf.h"
+#include "parse.bpf.h"
 
 static __always_inline int check_ip_csum(struct xdp_md *ctx, const struct pkt *p)
 {
 	void *ip = pkt_data(ctx) + sizeof(struct ethhdr);
-	__u64 sum = 0;
+	__u32 folded;
 
-	if (csum_add_words(&sum, ip, p->ihl_len / 4, pkt_end(ctx)) || !csum_ok(sum))
+	if (p->ihl_len == 20 && ip + 20 <= pkt_end(ctx))
+		folded = csum_fold(csum_words_fixed(ip, 5));
+	else
+		folded = csum_words_var(ctx, sizeof(struct ethhdr), p->ihl_len / 4, 0);
+	if (folded != CSUM_GOOD)
 		return drop(XDPTCP_STAT_DROP_IP_CSUM);
 	return PKT_CONTINUE;
 }
 
+/* Header-only segments: doff_len is the whole segment. */
 static __always_inline int check_tcp_csum(struct xdp_md *ctx, const struct pkt *p)
 {
-	void *tcp = pkt_data(ctx) + sizeof(struct ethhdr) + p->ihl_len;
+	__u32 off = sizeof(struct ethhdr) + p->ihl_len;
+	void *tcp = pkt_data(ctx) + off;
 	__u64 sum = csum_tcp_pseudo(p->key.raddr, p->key.laddr, p->doff_len);
+	__u32 folded;
 
-	if (csum_add_words(&sum, tcp, p->doff_len / 4, pkt_end(ctx)) || !csum_ok(sum))
+	if (p->doff_len == 32 && tcp + 32 <= pkt_end(ctx)) /* with timestamps */
+		folded = csum_fold(sum + csum_words_fixed(tcp, 8));
+	else if (p->doff_len == 20 && tcp + 20 <= pkt_end(ctx))
+		folded = csum_fold(sum + csum_words_fixed(tcp, 5));
+	else
+		folded = csum_words_var(ctx, off, p->doff_len / 4, sum);
+	if (folded != CSUM_GOOD)
 		return drop(XDPTCP_STAT_DROP_TCP_CSUM);
 	return PKT_CONTINUE;
 }

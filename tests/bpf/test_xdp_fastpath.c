@@ -6,10 +6,7 @@
 #define T(name) cmocka_unit_test_setup_teardown(name, fx_setup, fx_teardown)
 #define W_TCB(c) (&(c)->want.tcbs[FX_SLOT])
 
-static void need_xsk(void)
-{
-	assert_int_equal(pkt_world_xsk_add(&W, 0), 0);
-}
+static void need_xsk(void) { assert_int_equal(pkt_world_xsk_add(&W, 0), 0); }
 
 /* The changes a consumed ACK makes, ack advancing snd_una. */
 static void want_ack_applied(struct pkt_case *c, uint32_t ack)
@@ -79,6 +76,45 @@ static void test_fast_ack_no_timestamps(void **state)
 	fx_run(c, XDP_DROP);
 	W_TCB(c)->snd_una = 8000;
 	W_TCB(c)->acks_fast++;
+	c->want.stats[XDPTCP_STAT_FAST_ACK]++;
+	fx_check_maps(c, FX_SLOT);
+}
+
+static void test_fast_ack_resets_dupacks(void **state)
+{
+	struct pkt_case *c = *state;
+
+	fx_fast_flow(c)->dupacks = 2;
+	c->s.ack = 5001;
+	fx_run(c, XDP_DROP);
+	want_ack_applied(c, 5001);
+	c->want.stats[XDPTCP_STAT_FAST_ACK]++;
+	fx_check_maps(c, FX_SLOT);
+}
+
+static void test_fast_ack_nothing_outstanding(void **state)
+{
+	struct pkt_case *c = *state;
+	struct xdptcp_tcb *t = fx_fast_flow(c);
+
+	/* ack == snd_una == snd_nxt, same window: not a duplicate ACK */
+	t->snd_nxt = t->snd_una;
+	fx_run(c, XDP_DROP);
+	W_TCB(c)->ts_recent = FX_TSVAL;
+	W_TCB(c)->tsecr_last = FX_TSECR;
+	W_TCB(c)->acks_fast++;
+	c->want.stats[XDPTCP_STAT_FAST_ACK]++;
+	fx_check_maps(c, FX_SLOT);
+}
+
+static void test_fast_ack_short_of_notify(void **state)
+{
+	struct pkt_case *c = *state;
+
+	fx_fast_flow(c)->notify_seq = 6001;
+	c->s.ack = 6000;
+	fx_run(c, XDP_DROP);
+	want_ack_applied(c, 6000);
 	c->want.stats[XDPTCP_STAT_FAST_ACK]++;
 	fx_check_maps(c, FX_SLOT);
 }
@@ -264,30 +300,15 @@ static void check_flag_handoff(struct pkt_case *c, uint8_t flags)
 	want_handoff(c, XDPTCP_STAT_SLOW_FLAGS);
 }
 
-static void test_slow_flags_fin(void **state)
-{
-	check_flag_handoff(*state, PKT_ACK | PKT_FIN);
-}
+static void test_slow_flags_fin(void **state) { check_flag_handoff(*state, PKT_ACK | PKT_FIN); }
 
-static void test_slow_flags_syn(void **state)
-{
-	check_flag_handoff(*state, PKT_ACK | PKT_SYN);
-}
+static void test_slow_flags_syn(void **state) { check_flag_handoff(*state, PKT_ACK | PKT_SYN); }
 
-static void test_slow_flags_rst(void **state)
-{
-	check_flag_handoff(*state, PKT_RST);
-}
+static void test_slow_flags_rst(void **state) { check_flag_handoff(*state, PKT_RST); }
 
-static void test_slow_flags_urg(void **state)
-{
-	check_flag_handoff(*state, PKT_ACK | PKT_URG);
-}
+static void test_slow_flags_urg(void **state) { check_flag_handoff(*state, PKT_ACK | PKT_URG); }
 
-static void test_slow_flags_no_ack(void **state)
-{
-	check_flag_handoff(*state, PKT_PSH);
-}
+static void test_slow_flags_no_ack(void **state) { check_flag_handoff(*state, PKT_PSH); }
 
 static void test_slow_options_sack(void **state)
 {
@@ -470,6 +491,31 @@ static void test_slow_listen(void **state)
 	fx_check_maps(c, -1);
 }
 
+static void test_no_room_for_metadata(void **state)
+{
+	struct pkt_case *c = *state;
+	enum { PRE = 216 };
+	static uint8_t buf[PRE + PKT_MAX];
+
+	/* Metadata already fills the headroom test_run offers (256 bytes less
+	 * a struct xdp_frame: 216): bpf_xdp_adjust_meta has no room for ours. */
+	need_xsk();
+	assert_int_equal(pkt_world_add_port(&W, 80), 0);
+	c->s.flags = PKT_SYN;
+	c->len = pkt_build(&c->s, c->frame, sizeof(c->frame));
+	memset(buf, 0xee, PRE);
+	memcpy(buf + PRE, c->frame, c->len);
+	assert_int_equal(pkt_case_begin(c, &W), 0);
+	assert_int_equal(pkt_world_run_meta(&W, buf, PRE + c->len, PRE, &c->r), 0);
+	assert_int_equal(c->r.retval, XDP_DROP);
+	assert_int_equal(c->r.meta_len, PRE);
+	assert_memory_equal(c->r.buf, buf, PRE + c->len);
+	c->want.stats[XDPTCP_STAT_SLOW_LISTEN]++;
+	c->want.stats[XDPTCP_STAT_SLOW]++;
+	c->want.stats[XDPTCP_STAT_DROP_NO_ROOM]++;
+	fx_check_maps(c, -1);
+}
+
 static void test_pass_other_port(void **state)
 {
 	struct pkt_case *c = *state;
@@ -485,37 +531,41 @@ static void test_pass_other_port(void **state)
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
-		T(test_fast_ack_consumed),
-		T(test_fast_ack_window_update),
-		T(test_fast_ack_no_timestamps),
-		T(test_fast_ack_notify),
-		T(test_fast_dupack),
-		T(test_slow_dupack3),
-		T(test_fast_data_redirect),
-		T(test_fast_data_fills_window),
-		T(test_fast_data_no_socket_drops),
-		T(test_slow_no_socket_drops),
-		T(test_slow_stale_gen),
-		T(test_slow_not_fast),
-		T(test_slow_queue),
-		T(test_slow_flags_fin),
-		T(test_slow_flags_syn),
-		T(test_slow_flags_rst),
-		T(test_slow_flags_urg),
-		T(test_slow_flags_no_ack),
-		T(test_slow_options_sack),
-		T(test_slow_options_ts_missing),
-		T(test_ts_other_layout_fast),
-		T(test_slow_paws),
-		T(test_slow_seq_out_of_order),
-		T(test_slow_seq_beyond_window),
-		T(test_slow_seq_keepalive),
-		T(test_slow_ack_beyond_snd_nxt),
-		T(test_slow_ack_below_snd_una),
-		T(test_seq_wraps),
-		T(test_drop_bad_slot),
-		T(test_slow_listen),
-		T(test_pass_other_port),
+	    T(test_fast_ack_consumed),
+	    T(test_fast_ack_window_update),
+	    T(test_fast_ack_no_timestamps),
+	    T(test_fast_ack_resets_dupacks),
+	    T(test_fast_ack_nothing_outstanding),
+	    T(test_fast_ack_short_of_notify),
+	    T(test_fast_ack_notify),
+	    T(test_fast_dupack),
+	    T(test_slow_dupack3),
+	    T(test_fast_data_redirect),
+	    T(test_fast_data_fills_window),
+	    T(test_fast_data_no_socket_drops),
+	    T(test_slow_no_socket_drops),
+	    T(test_slow_stale_gen),
+	    T(test_slow_not_fast),
+	    T(test_slow_queue),
+	    T(test_slow_flags_fin),
+	    T(test_slow_flags_syn),
+	    T(test_slow_flags_rst),
+	    T(test_slow_flags_urg),
+	    T(test_slow_flags_no_ack),
+	    T(test_slow_options_sack),
+	    T(test_slow_options_ts_missing),
+	    T(test_ts_other_layout_fast),
+	    T(test_slow_paws),
+	    T(test_slow_seq_out_of_order),
+	    T(test_slow_seq_beyond_window),
+	    T(test_slow_seq_keepalive),
+	    T(test_slow_ack_beyond_snd_nxt),
+	    T(test_slow_ack_below_snd_una),
+	    T(test_seq_wraps),
+	    T(test_drop_bad_slot),
+	    T(test_slow_listen),
+	    T(test_no_room_for_metadata),
+	    T(test_pass_other_port),
 	};
 
 	fx_obj_path = pkt_world_obj_arg(argc, argv);

@@ -289,19 +289,19 @@ static void test_tw_bad_tcp_csum_dropped(void **state)
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
-		T(test_tw_fin_reacked_deadline_restarted),
-		T(test_tw_fin_default_timeout),
-		T(test_tw_reack_grows_short_frame),
-		T(test_tw_reack_shrinks_ip_options_and_padding),
-		T(test_tw_unacceptable_syn_reacked),
-		T(test_tw_rst_ignored),
-		T(test_tw_ack_ignored),
-		T(test_tw_syn_higher_seq),
-		T(test_tw_syn_newer_timestamp),
-		T(test_tw_payload_slow),
-		T(test_tw_expired_not_ours),
-		T(test_tw_expired_served_port),
-		T(test_tw_bad_tcp_csum_dropped),
+	    T(test_tw_fin_reacked_deadline_restarted),
+	    T(test_tw_fin_default_timeout),
+	    T(test_tw_reack_grows_short_frame),
+	    T(test_tw_reack_shrinks_ip_options_and_padding),
+	    T(test_tw_unacceptable_syn_reacked),
+	    T(test_tw_rst_ignored),
+	    T(test_tw_ack_ignored),
+	    T(test_tw_syn_higher_seq),
+	    T(test_tw_syn_newer_timestamp),
+	    T(test_tw_payload_slow),
+	    T(test_tw_expired_not_ours),
+	    T(test_tw_expired_served_port),
+	    T(test_tw_bad_tcp_csum_dropped),
 	};
 
 	fx_obj_path = pkt_world_obj_arg(argc, argv);

@@ -24,10 +24,7 @@ int pkt_case_run(struct pkt_case *c)
 	return pkt_case_run_raw(c);
 }
 
-int pkt_case_run_raw(struct pkt_case *c)
-{
-	return pkt_world_run(c->w, c->frame, c->len, &c->r);
-}
+int pkt_case_run_raw(struct pkt_case *c) { return pkt_world_run(c->w, c->frame, c->len, &c->r); }
 
 int pkt_case_diff(struct pkt_case *c, int rx_slot)
 {
@@ -36,10 +33,10 @@ int pkt_case_diff(struct pkt_case *c, int rx_slot)
 	if (rx_slot >= 0) {
 		uint64_t got = c->after.tcbs[rx_slot].last_rx_ns;
 
-		if (got < c->r.t0 || got > c->r.t1)
+		if (got < c->r.c0 || got > c->r.c1)
 			fprintf(stderr, "tcbs[%d].last_rx_ns %llu not in [%llu, %llu]\n", rx_slot,
-				(unsigned long long)got, (unsigned long long)c->r.t0,
-				(unsigned long long)c->r.t1);
+				(unsigned long long)got, (unsigned long long)c->r.c0,
+				(unsigned long long)c->r.c1);
 		else
 			c->want.tcbs[rx_slot].last_rx_ns = got;
 	}

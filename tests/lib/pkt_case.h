@@ -22,7 +22,8 @@ int pkt_case_run(struct pkt_case *c);
 /* Runs c->frame/c->len as they are. */
 int pkt_case_run_raw(struct pkt_case *c);
 /* Takes the after snapshot; if rx_slot >= 0 accepts a last_rx_ns in that
- * slot written during the run. Returns the number of differences from want. */
+ * slot written during the run (CLOCK_MONOTONIC_COARSE: the fast path reads
+ * bpf_ktime_get_coarse_ns). Returns the number of differences from want. */
 int pkt_case_diff(struct pkt_case *c, int rx_slot);
 void pkt_case_end(struct pkt_case *c);
 
