@@ -128,6 +128,18 @@ fi
 
 out=$(xdptcp attach --dev "$dev" --bogus 2>&1)
 [ $? -eq 2 ] && ok "unknown flag is a usage error (exit 2)" || not_ok "unknown flag is a usage error (exit 2)" "$out"
+# Without --bpffs and XDPTCP_BPFFS: /sys/fs/bpf, mounted by xdptcp when
+# nothing is (each `ip netns exec` has a fresh /sys, so this one has none).
+out=$(srv env -u XDPTCP_BPFFS sh -c '
+	[ "$(stat -f -c %T /sys/fs/bpf)" != bpf_fs ] || { echo "a bpffs is already there"; exit 1; }
+	"$1" attach --dev "$2" && [ "$(stat -f -c %T /sys/fs/bpf)" = bpf_fs ] &&
+		"$1" status --dev "$2" && "$1" detach --dev "$2"' sh "$XDPTCP_BIN" "$dev" 2>&1)
+if [ $? -eq 0 ] && grep -q "pin dir:   /sys/fs/bpf/xdptcp/" <<<"$out"; then
+	ok "default bpffs: /sys/fs/bpf, mounted when nothing is there"
+else
+	not_ok "default bpffs: /sys/fs/bpf, mounted when nothing is there" "$out"
+fi
+
 # A process holding the link (a control plane) does not keep XDP alive
 # past detach: detach uses bpf_link_detach, not just unpinning.
 xdptcp attach --dev "$dev" >/dev/null 2>&1

@@ -31,11 +31,11 @@ int loader_abi_check(int abi_fd, const char *dir, const char *ifname, char *err,
 static int obj_get(const char *dir, const char *name)
 {
 	char path[4096 + 64];
+	int fd;
 
 	if (loader_pin_path(path, sizeof(path), dir, name))
 		return -ENAMETOOLONG;
-	int fd = bpf_obj_get(path);
-
+	fd = bpf_obj_get(path);
 	return fd < 0 ? -errno : fd;
 }
 
