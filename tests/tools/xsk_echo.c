@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #include "loader/loader.h"
@@ -587,6 +588,20 @@ static void print_exit(struct xdptcp_xsk *x, uint32_t nq, long seen, double secs
 	printf("pool free=%u fill=%u app=%u tx=%u total=%u misuse=%llu check=%d\n",
 	       cnt[XDPTCP_FRAME_FREE], cnt[XDPTCP_FRAME_FILL], cnt[XDPTCP_FRAME_APP],
 	       cnt[XDPTCP_FRAME_TX], total, misuse, check);
+
+	/* CPU this process spent (the copy-mode TX runs inside its sendto):
+	 * frames per CPU-second bounds what one core could reflect. */
+	struct rusage ru;
+
+	if (getrusage(RUSAGE_SELF, &ru) == 0) {
+		double cpu = (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
+			     (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+
+		printf("cpu user_s=%.3f sys_s=%.3f frames_per_cpu_s=%.0f\n",
+		       ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6,
+		       ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6,
+		       cpu > 0 ? (double)seen / cpu : 0.0);
+	}
 }
 
 int main(int argc, char **argv)
