@@ -28,6 +28,9 @@ static void want_handoff(struct pkt_case *c, enum xdptcp_stat reason)
 	assert_int_equal(m.reason, reason);
 	assert_int_equal(m.slot, FX_SLOT);
 	assert_int_equal(m.generation, FX_GEN);
+	assert_int_equal(m.rcv_nxt, W_TCB(c)->rcv_nxt);
+	assert_int_equal(m.payload_off, 14 + 20 + 20 + ((c->s.optlen + 3) & ~3u));
+	assert_int_equal(m.payload_len, c->s.paylen);
 	W_TCB(c)->fast = 0;
 	c->want.stats[reason]++;
 	c->want.stats[XDPTCP_STAT_SLOW]++;
