@@ -121,11 +121,15 @@ void tcp_send_syn(struct tcp_conn *c, uint64_t now)
 	emit(c, &seg);
 }
 
+/* A pure ACK or RST carries SND.MAX, not SND.NXT (as BSD does): after a
+ * timeout SND.NXT went back to SND.UNA, and a sequence number the peer has
+ * already passed would make the segment unacceptable to it — two such
+ * peers would answer each other's ACKs forever (3.10.7.4 first check). */
 void tcp_send_ack(struct tcp_conn *c, uint64_t now)
 {
 	struct tcp_seg seg;
 
-	fill_seg(c, &seg, TCP_ACK, c->snd_nxt, now);
+	fill_seg(c, &seg, TCP_ACK, c->snd_max, now);
 	emit(c, &seg);
 }
 
@@ -133,7 +137,7 @@ void tcp_send_rst(struct tcp_conn *c, uint64_t now)
 {
 	struct tcp_seg seg;
 
-	fill_seg(c, &seg, TCP_RST, c->snd_nxt, now);
+	fill_seg(c, &seg, TCP_RST, c->snd_max, now);
 	emit(c, &seg);
 }
 
