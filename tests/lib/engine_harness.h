@@ -9,6 +9,16 @@
 
 #include "tcp/tcp.h"
 
+/* Checks usable without cmocka (tests/lib is linked into tools and
+ * benchmarks too): a failure reports through cmocka's _fail when the binary
+ * has it, and aborts otherwise. */
+void engine_fail(const char *what, const char *file, int line) __attribute__((noreturn));
+#define ENGINE_CHECK(c)                                                        \
+	do {                                                                   \
+		if (!(c))                                                      \
+			engine_fail(#c, __FILE__, __LINE__);                   \
+	} while (0)
+
 #define EH_LADDR 0x0a000001u /* 10.0.0.1: the engine */
 #define EH_RADDR 0x0a000002u /* 10.0.0.2: the scripted peer */
 #define EH_LPORT 80
