@@ -50,6 +50,8 @@ static void eh_event(void *ctx, struct tcp_conn *c, enum tcp_event ev,
 		while ((n = tcp_recv(c, h->rx + h->rxlen, sizeof(h->rx) - h->rxlen, h->now)))
 			h->rxlen += n;
 	}
+	if (h->hook)
+		h->hook(h, c, ev);
 }
 
 static uint32_t eh_isn(void *ctx, uint32_t la, uint16_t lp, uint32_t ra, uint16_t rp,

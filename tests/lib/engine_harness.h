@@ -50,6 +50,8 @@ struct eh {
 	size_t nev, evrd;
 	struct tcp_conn *accepted;   /* last ACCEPTED child */
 	int auto_read;         /* READABLE: read everything into rx */
+	/* called after each event is recorded (the app's reaction) */
+	void (*hook)(struct eh *h, struct tcp_conn *c, enum tcp_event ev);
 	uint8_t rx[1 << 16];
 	size_t rxlen;
 };
