@@ -444,11 +444,13 @@ static int process_ack(struct tcp_conn *c, const struct tcp_seg *seg, uint32_t s
 		 * are not: nothing is in flight then) */
 		tcp_cc_dupack(c, now);
 	}
-	/* "If SND.WL1 < SEG.SEQ or (SND.WL1 = SEG.SEQ and SND.WL2 =< SEG.ACK),
-	 * set SND.WND <- SEG.WND, set SND.WL1 <- SEG.SEQ, and set SND.WL2 <-
-	 * SEG.ACK" */
-	if (xdptcp_seq_lt(c->snd_wl1, seq) ||
-	    (c->snd_wl1 == seq && xdptcp_seq_le(c->snd_wl2, ack))) {
+	/* "If SND.UNA =< SEG.ACK =< SND.NXT, the send window should be
+	 * updated. If (SND.WL1 < SEG.SEQ or (SND.WL1 = SEG.SEQ and SND.WL2 =<
+	 * SEG.ACK)), set SND.WND <- SEG.WND, set SND.WL1 <- SEG.SEQ, and set
+	 * SND.WL2 <- SEG.ACK" */
+	if (xdptcp_seq_ge(ack, c->snd_una) &&
+	    (xdptcp_seq_lt(c->snd_wl1, seq) ||
+	     (c->snd_wl1 == seq && xdptcp_seq_le(c->snd_wl2, ack)))) {
 		c->snd_wnd = wnd;
 		c->snd_wl1 = seq;
 		c->snd_wl2 = ack;
