@@ -333,13 +333,18 @@ static void test_bad_ack_challenge(void **state)
 	EH_EXPECT(eh_pop(&h), TCP_ACK, h.iss + 1, IRS + 1);
 	assert_int_equal(tcp_readable(c), 0);
 	/* an old but plausible ACK is fine: the data is taken */
-	eh_input_data(&h, TCP_ACK, IRS + 1, h.iss - 100, 0, "zz", 2);
+	eh_input_data(&h, TCP_ACK, IRS + 1, h.iss - 100, 8192, "zz", 2);
 	assert_int_equal(tcp_readable(c), 2);
-	/* ... but an ACK below SND.UNA does not update the window (3.10.7.4) */
+	/* ... but an ACK below SND.UNA does not update the window, even
+	 * with a newer SEG.SEQ (3.10.7.4) */
+	eh_input_data(&h, TCP_ACK, IRS + 3, h.iss - 100, 0, "zz", 2);
+	assert_int_equal(tcp_readable(c), 4);
 	assert_int_equal(c->snd_wnd, 8192);
 	/* a segment without ACK is dropped */
-	eh_input_data(&h, 0, IRS + 3, 0, 8192, "zz", 2);
-	assert_int_equal(tcp_readable(c), 2);
+	eh_input_data(&h, 0, IRS + 5, 0, 8192, "zz", 2);
+	assert_int_equal(tcp_readable(c), 4);
+	EH_EXPECT(eh_pop(&h), TCP_ACK, h.iss + 1, IRS + 5); /* 2nd segment */
+	assert_null(eh_pop(&h));
 	tcp_abort(c, h.now);
 	EH_EXPECT(eh_pop(&h), TCP_RST, h.iss + 1, 0);
 	eh_fini(&h);
