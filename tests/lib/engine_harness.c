@@ -54,8 +54,7 @@ static void eh_event(void *ctx, struct tcp_conn *c, enum tcp_event ev,
 		h->hook(h, c, ev);
 }
 
-static uint32_t eh_isn(void *ctx, uint32_t la, uint16_t lp, uint32_t ra, uint16_t rp,
-		       uint64_t now)
+static uint32_t eh_isn(void *ctx, uint32_t la, uint16_t lp, uint32_t ra, uint16_t rp, uint64_t now)
 {
 	struct eh *h = ctx;
 
@@ -66,7 +65,10 @@ static uint32_t eh_isn(void *ctx, uint32_t la, uint16_t lp, uint32_t ra, uint16_
 void eh_init(struct eh *h, const struct tcp_config *cfg)
 {
 	struct tcp_ops ops = {
-		.output = eh_output, .event = eh_event, .isn = eh_isn, .ctx = h,
+	    .output = eh_output,
+	    .event = eh_event,
+	    .isn = eh_isn,
+	    .ctx = h,
 	};
 
 	memset(h, 0, sizeof(*h));
@@ -105,10 +107,7 @@ struct tcp_seg eh_seg(uint8_t flags, uint32_t seq, uint32_t ack, uint16_t wnd)
 	return seg;
 }
 
-void eh_input(struct eh *h, const struct tcp_seg *seg)
-{
-	tcp_input(h->s, seg, h->now);
-}
+void eh_input(struct eh *h, const struct tcp_seg *seg) { tcp_input(h->s, seg, h->now); }
 
 void eh_input_data(struct eh *h, uint8_t flags, uint32_t seq, uint32_t ack, uint16_t wnd,
 		   const void *data, uint32_t len)
@@ -150,15 +149,9 @@ const struct tcp_seg *eh_pop(struct eh *h)
 	return &h->out[h->rd++].seg;
 }
 
-size_t eh_pending(const struct eh *h)
-{
-	return h->nout - h->rd;
-}
+size_t eh_pending(const struct eh *h) { return h->nout - h->rd; }
 
-void eh_drain(struct eh *h)
-{
-	h->rd = h->nout;
-}
+void eh_drain(struct eh *h) { h->rd = h->nout; }
 
 int eh_events(const struct eh *h, struct tcp_conn *c, enum tcp_event ev)
 {
@@ -197,13 +190,13 @@ void eh_expect(const struct tcp_seg *seg, uint8_t flags, uint32_t seq, uint32_t 
 
 	if (!seg) {
 		fprintf(stderr, "%s:%d: expected a segment [%s] seq %u ack %u, none sent\n", file,
-			    line, flagstr(flags, a), seq, ack);
+			line, flagstr(flags, a), seq, ack);
 		engine_fail("segment mismatch", file, line);
 	}
 	if (seg->flags != flags || seg->seq != seq || ((flags & TCP_ACK) && seg->ack != ack)) {
-		fprintf(stderr, "%s:%d: expected [%s] seq %u ack %u, got [%s] seq %u ack %u\n", file,
-			    line, flagstr(flags, a), seq, ack, flagstr(seg->flags, b), seg->seq,
-			    seg->ack);
+		fprintf(stderr, "%s:%d: expected [%s] seq %u ack %u, got [%s] seq %u ack %u\n",
+			file, line, flagstr(flags, a), seq, ack, flagstr(seg->flags, b), seg->seq,
+			seg->ack);
 		engine_fail("segment mismatch", file, line);
 	}
 }
@@ -254,8 +247,7 @@ void eh_dump(const struct eh *h)
 	for (size_t i = 0; i < h->nout; i++) {
 		const struct tcp_seg *s = &h->out[i].seg;
 
-		fprintf(stderr, "%s%3zu [%s] seq %u ack %u wnd %u len %u\n",
-			i == h->rd ? ">" : " ", i, flagstr(s->flags, f), s->seq, s->ack,
-			s->wnd, s->len);
+		fprintf(stderr, "%s%3zu [%s] seq %u ack %u wnd %u len %u\n", i == h->rd ? ">" : " ",
+			i, flagstr(s->flags, f), s->seq, s->ack, s->wnd, s->len);
 	}
 }

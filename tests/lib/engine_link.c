@@ -108,15 +108,9 @@ static void send_pkt(struct link *L, int from, const struct tcp_seg *seg)
 	}
 }
 
-static void out_client(void *ctx, const struct tcp_seg *seg)
-{
-	send_pkt(ctx, 0, seg);
-}
+static void out_client(void *ctx, const struct tcp_seg *seg) { send_pkt(ctx, 0, seg); }
 
-static void out_server(void *ctx, const struct tcp_seg *seg)
-{
-	send_pkt(ctx, 1, seg);
-}
+static void out_server(void *ctx, const struct tcp_seg *seg) { send_pkt(ctx, 1, seg); }
 
 static uint32_t isn_client(void *ctx, uint32_t la, uint16_t lp, uint32_t ra, uint16_t rp,
 			   uint64_t now)
@@ -232,9 +226,9 @@ static void ev_server(void *ctx, struct tcp_conn *c, enum tcp_event ev,
 void link_init(struct link *L, const struct link_cfg *cfg, const struct tcp_config *tcfg,
 	       size_t c2s, size_t s2c, enum link_close order)
 {
-	struct tcp_ops oc = { .output = out_client, .event = ev_client, .ctx = L };
-	struct tcp_ops os = { .output = out_server, .event = ev_server, .ctx = L };
-	size_t len[2] = { c2s, s2c };
+	struct tcp_ops oc = {.output = out_client, .event = ev_client, .ctx = L};
+	struct tcp_ops os = {.output = out_server, .event = ev_server, .ctx = L};
+	size_t len[2] = {c2s, s2c};
 
 	if (cfg->isn_near_wrap) {
 		oc.isn = isn_client;

@@ -1,12 +1,12 @@
 /* The application interface: calls made from inside event callbacks
  * (frees are deferred), listeners by address, hash chains, the TIME-WAIT
  * table filling up, and congestion avoidance after recovery. */
+#include <cmocka.h>
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <string.h>
-#include <cmocka.h>
 
 #include "../lib/engine_harness.h"
 #include "tcp/tcp_priv.h"
@@ -26,7 +26,10 @@ static void abort_hook(struct eh *h, struct tcp_conn *c, enum tcp_event ev)
 static void test_abort_inside_callbacks(void **state)
 {
 	static const enum tcp_event evs[] = {
-		TCP_EV_READABLE, TCP_EV_PEER_CLOSED, TCP_EV_WRITABLE, TCP_EV_ACCEPTED,
+	    TCP_EV_READABLE,
+	    TCP_EV_PEER_CLOSED,
+	    TCP_EV_WRITABLE,
+	    TCP_EV_ACCEPTED,
 	};
 
 	(void)state;
@@ -219,11 +222,11 @@ static void test_congestion_avoidance(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_abort_inside_callbacks),
-		cmocka_unit_test(test_calls_inside_callbacks),
-		cmocka_unit_test(test_listener_lookup_and_hash_chains),
-		cmocka_unit_test(test_tw_table_full),
-		cmocka_unit_test(test_congestion_avoidance),
+	    cmocka_unit_test(test_abort_inside_callbacks),
+	    cmocka_unit_test(test_calls_inside_callbacks),
+	    cmocka_unit_test(test_listener_lookup_and_hash_chains),
+	    cmocka_unit_test(test_tw_table_full),
+	    cmocka_unit_test(test_congestion_avoidance),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

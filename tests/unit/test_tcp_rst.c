@@ -1,12 +1,12 @@
 /* RST in every state (RFC 9293 3.10.7, RFC 5961 3.2), challenge ACKs for
  * SYNs and bad ACKs (RFC 5961 4.2, 5.2) and their rate limit (7), and the
  * replies of LISTEN and CLOSED (3.10.7.1-2). */
+#include <cmocka.h>
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <string.h>
-#include <cmocka.h>
 
 #include "../lib/engine_harness.h"
 #include "tcp/tcp_priv.h"
@@ -353,19 +353,19 @@ static void test_bad_ack_challenge(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_rst_established),
-		cmocka_unit_test(test_rst_fin_wait_1),
-		cmocka_unit_test(test_rst_fin_wait_2),
-		cmocka_unit_test(test_rst_close_wait),
-		cmocka_unit_test(test_rst_closing),
-		cmocka_unit_test(test_rst_last_ack),
-		cmocka_unit_test(test_rst_time_wait),
-		cmocka_unit_test(test_rst_syn_sent),
-		cmocka_unit_test(test_rst_syn_received_passive),
-		cmocka_unit_test(test_rst_syn_received_active),
-		cmocka_unit_test(test_rst_listen_and_closed),
-		cmocka_unit_test(test_syn_challenge_ack_and_limit),
-		cmocka_unit_test(test_bad_ack_challenge),
+	    cmocka_unit_test(test_rst_established),
+	    cmocka_unit_test(test_rst_fin_wait_1),
+	    cmocka_unit_test(test_rst_fin_wait_2),
+	    cmocka_unit_test(test_rst_close_wait),
+	    cmocka_unit_test(test_rst_closing),
+	    cmocka_unit_test(test_rst_last_ack),
+	    cmocka_unit_test(test_rst_time_wait),
+	    cmocka_unit_test(test_rst_syn_sent),
+	    cmocka_unit_test(test_rst_syn_received_passive),
+	    cmocka_unit_test(test_rst_syn_received_active),
+	    cmocka_unit_test(test_rst_listen_and_closed),
+	    cmocka_unit_test(test_syn_challenge_ack_and_limit),
+	    cmocka_unit_test(test_bad_ack_challenge),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
