@@ -1,12 +1,13 @@
 /* The application interface: calls made from inside event callbacks
  * (frees are deferred), listeners by address, hash chains, the TIME-WAIT
  * table filling up, and congestion avoidance after recovery. */
-#include <cmocka.h>
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <string.h>
+
+#include <cmocka.h>
 
 #include "../lib/engine_harness.h"
 #include "tcp/tcp_priv.h"

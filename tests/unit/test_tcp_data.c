@@ -1,12 +1,13 @@
 /* Data transfer: delayed ACKs (RFC 9293 3.8.6.3), out-of-order reassembly,
  * windows and SWS avoidance (3.8.6.2), sequence wrap (3.4), options (MSS,
  * RFC 7323 window scale and timestamps, PAWS). */
-#include <cmocka.h>
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <string.h>
+
+#include <cmocka.h>
 
 #include "../lib/engine_harness.h"
 #include "tcp/tcp_priv.h"

@@ -2,12 +2,13 @@
  * duplication, reordering, delay): 0 B, 1 B, 1 MSS, 100 KB and 1 MB each
  * way, closed client first, server first and simultaneously. Delivery must
  * be byte-exact and every TCB freed at the end. */
-#include <cmocka.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
+
+#include <cmocka.h>
 
 #include "../lib/engine_link.h"
 

@@ -1,11 +1,12 @@
 /* RFC 9293 3.5 and 3.6: opening and closing, one transition per test of
  * the state diagram (figure 5), with the segments and events each emits. */
-#include <cmocka.h>
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <string.h>
+
+#include <cmocka.h>
 
 #include "../lib/engine_harness.h"
 #include "tcp/tcp_priv.h"

@@ -1,12 +1,13 @@
 /* RST in every state (RFC 9293 3.10.7, RFC 5961 3.2), challenge ACKs for
  * SYNs and bad ACKs (RFC 5961 4.2, 5.2) and their rate limit (7), and the
  * replies of LISTEN and CLOSED (3.10.7.1-2). */
-#include <cmocka.h>
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <string.h>
+
+#include <cmocka.h>
 
 #include "../lib/engine_harness.h"
 #include "tcp/tcp_priv.h"

@@ -1,12 +1,13 @@
 /* Timers: RTO with backoff and give-up (RFC 6298, RFC 9293 3.8.3), SYN
  * retries, the persist timer (3.8.6.1), NewReno fast retransmit and
  * partial ACKs (RFC 6582), and TIME-WAIT reopening (RFC 6191). */
-#include <cmocka.h>
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <string.h>
+
+#include <cmocka.h>
 
 #include "../lib/engine_harness.h"
 #include "tcp/tcp_priv.h"
