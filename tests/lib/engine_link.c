@@ -1,11 +1,10 @@
 /* Simulated link between two engines: see engine_link.h. */
 #include "engine_link.h"
+#include "engine_harness.h"
 
-#include <setjmp.h>
-#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <cmocka.h>
 
 #define CADDR 0xc0a80001u
 #define SADDR 0xc0a80002u
@@ -41,7 +40,7 @@ static void heap_push(struct link *L, struct link_pkt *p)
 	if (L->nheap == L->capheap) {
 		L->capheap = L->capheap ? 2 * L->capheap : 256;
 		L->heap = realloc(L->heap, L->capheap * sizeof(*L->heap));
-		assert_non_null(L->heap);
+		ENGINE_CHECK(L->heap);
 	}
 	i = L->nheap++;
 	while (i && before(p, L->heap[(i - 1) / 2])) {
@@ -95,9 +94,9 @@ static void send_pkt(struct link *L, int from, const struct tcp_seg *seg)
 	for (int i = 0; i < copies; i++) {
 		struct link_pkt *p = malloc(sizeof(*p) + n);
 
-		assert_non_null(p);
+		ENGINE_CHECK(p);
 		p->len = tcp_seg_build(p->buf, n, seg);
-		assert_int_equal(p->len, n);
+		ENGINE_CHECK((p->len) == (n));
 		p->to = !from;
 		p->seq = L->pktseq++;
 		p->at = L->now + L->cfg.delay_ns;
@@ -109,15 +108,9 @@ static void send_pkt(struct link *L, int from, const struct tcp_seg *seg)
 	}
 }
 
-static void out_client(void *ctx, const struct tcp_seg *seg)
-{
-	send_pkt(ctx, 0, seg);
-}
+static void out_client(void *ctx, const struct tcp_seg *seg) { send_pkt(ctx, 0, seg); }
 
-static void out_server(void *ctx, const struct tcp_seg *seg)
-{
-	send_pkt(ctx, 1, seg);
-}
+static void out_server(void *ctx, const struct tcp_seg *seg) { send_pkt(ctx, 1, seg); }
 
 static uint32_t isn_client(void *ctx, uint32_t la, uint16_t lp, uint32_t ra, uint16_t rp,
 			   uint64_t now)
@@ -145,7 +138,7 @@ static void drain(struct link *L, struct link_app *a)
 		a->rx_len += n;
 	/* more than expected would be a bug: tcp_recv with 0 room reads 0 */
 	if (a->c && a->rx_len == a->rx_cap)
-		assert_int_equal(tcp_readable(a->c), 0);
+		ENGINE_CHECK((tcp_readable(a->c)) == (0));
 }
 
 static void progress(struct link *L, struct link_app *a)
@@ -159,7 +152,7 @@ static void progress(struct link *L, struct link_app *a)
 	}
 	if (a->c && !a->shut && a->tx_off == a->tx_len && (a->shut_when_sent || a->peer_closed)) {
 		a->shut = 1;
-		assert_int_equal(tcp_shutdown(a->c, L->now), 0);
+		ENGINE_CHECK((tcp_shutdown(a->c, L->now)) == (0));
 	}
 	/* everything sent and everything received: let go of the handle */
 	if (a->c && a->shut && a->peer_closed && !a->released) {
@@ -174,13 +167,13 @@ static void on_event(struct link *L, int side, struct tcp_conn *c, enum tcp_even
 	struct link_app *a = &L->app[side];
 
 	if (c == L->listener) {
-		assert_int_equal(ev, TCP_EV_CLOSED);
+		ENGINE_CHECK(ev == TCP_EV_CLOSED);
 		L->listener = NULL;
 		return;
 	}
 	switch (ev) {
 	case TCP_EV_ACCEPTED:
-		assert_null(a->c);
+		ENGINE_CHECK(!a->c);
 		a->c = c;
 		a->connected = 1;
 		break;
@@ -201,7 +194,7 @@ static void on_event(struct link *L, int side, struct tcp_conn *c, enum tcp_even
 		a->timewait++;
 		return;
 	case TCP_EV_CLOSED:
-		assert_ptr_equal(c, a->c);
+		ENGINE_CHECK((c) == (a->c));
 		a->closed = 1;
 		a->c = NULL;
 		return;
@@ -233,9 +226,9 @@ static void ev_server(void *ctx, struct tcp_conn *c, enum tcp_event ev,
 void link_init(struct link *L, const struct link_cfg *cfg, const struct tcp_config *tcfg,
 	       size_t c2s, size_t s2c, enum link_close order)
 {
-	struct tcp_ops oc = { .output = out_client, .event = ev_client, .ctx = L };
-	struct tcp_ops os = { .output = out_server, .event = ev_server, .ctx = L };
-	size_t len[2] = { c2s, s2c };
+	struct tcp_ops oc = {.output = out_client, .event = ev_client, .ctx = L};
+	struct tcp_ops os = {.output = out_server, .event = ev_server, .ctx = L};
+	size_t len[2] = {c2s, s2c};
 
 	if (cfg->isn_near_wrap) {
 		oc.isn = isn_client;
@@ -255,7 +248,7 @@ void link_init(struct link *L, const struct link_cfg *cfg, const struct tcp_conf
 	for (int i = 0; i < 2; i++) {
 		uint8_t *tx = malloc(len[i] + 1);
 
-		assert_non_null(tx);
+		ENGINE_CHECK(tx);
 		for (size_t k = 0; k < len[i]; k++)
 			tx[k] = link_pattern(i, k);
 		L->app[i].tx = tx;
@@ -267,14 +260,14 @@ void link_init(struct link *L, const struct link_cfg *cfg, const struct tcp_conf
 		c.isn_key.k[0] = (uint8_t)(cfg->seed + (uint64_t)i);
 		if (i && cfg->server_plain)
 			c.wscale_on = c.timestamps = 0;
-		assert_int_equal(tcp_stack_init(&L->st[i], &c, i ? &os : &oc, L->now), 0);
+		ENGINE_CHECK((tcp_stack_init(&L->st[i], &c, i ? &os : &oc, L->now)) == (0));
 	}
 	L->app[0].shut_when_sent = order != LINK_SERVER_FIRST;
 	L->app[1].shut_when_sent = order != LINK_CLIENT_FIRST;
 	L->listener = tcp_listen(L->st[1], SADDR, SPORT);
-	assert_non_null(L->listener);
+	ENGINE_CHECK(L->listener);
 	L->app[0].c = tcp_connect(L->st[0], CADDR, CPORT, SADDR, SPORT, L->now);
-	assert_non_null(L->app[0].c);
+	ENGINE_CHECK(L->app[0].c);
 }
 
 static int finished(struct link *L)
@@ -304,7 +297,7 @@ int link_run(struct link *L, uint64_t limit_ns)
 			struct link_pkt *p = heap_pop(L);
 			struct tcp_seg seg;
 
-			assert_int_equal(tcp_seg_parse(p->buf, p->len, &seg, 1), TCP_SEG_OK);
+			ENGINE_CHECK((tcp_seg_parse(p->buf, p->len, &seg, 1)) == (TCP_SEG_OK));
 			L->delivered++;
 			tcp_input(L->st[p->to], &seg, L->now);
 			free(p);

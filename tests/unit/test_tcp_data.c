@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <string.h>
+
 #include <cmocka.h>
 
 #include "../lib/engine_harness.h"
@@ -247,7 +248,7 @@ static void test_wscale_ts_negotiated(void **state)
 	assert_int_equal(o->opts, TCP_OPT_MSS | TCP_OPT_WSCALE | TCP_OPT_TS);
 	assert_int_equal(o->wscale, 7);
 	assert_int_equal(o->tsecr, 777);
-	assert_int_equal(o->wnd, 65535); /* never scaled in a SYN */
+	assert_int_equal(o->wnd, 65535);	       /* never scaled in a SYN */
 	a = eh_seg(TCP_ACK, IRS + 1, h.iss + 1, 1000); /* 1000 << 3 */
 	a.opts = TCP_OPT_TS;
 	a.tsval = 778;
@@ -421,17 +422,17 @@ static void test_close_with_data_and_fill_tcb(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_delayed_ack),
-		cmocka_unit_test(test_out_of_order_and_fin),
-		cmocka_unit_test(test_trim_both_ends),
-		cmocka_unit_test(test_send_window),
-		cmocka_unit_test(test_sequence_wrap),
-		cmocka_unit_test(test_wscale_ts_negotiated),
-		cmocka_unit_test(test_wscale_ts_not_offered_by_peer),
-		cmocka_unit_test(test_wscale_ts_disabled),
-		cmocka_unit_test(test_wscale_clamped),
-		cmocka_unit_test(test_data_in_syn_ack),
-		cmocka_unit_test(test_close_with_data_and_fill_tcb),
+	    cmocka_unit_test(test_delayed_ack),
+	    cmocka_unit_test(test_out_of_order_and_fin),
+	    cmocka_unit_test(test_trim_both_ends),
+	    cmocka_unit_test(test_send_window),
+	    cmocka_unit_test(test_sequence_wrap),
+	    cmocka_unit_test(test_wscale_ts_negotiated),
+	    cmocka_unit_test(test_wscale_ts_not_offered_by_peer),
+	    cmocka_unit_test(test_wscale_ts_disabled),
+	    cmocka_unit_test(test_wscale_clamped),
+	    cmocka_unit_test(test_data_in_syn_ack),
+	    cmocka_unit_test(test_close_with_data_and_fill_tcb),
 	};
 	fill_pat();
 	return cmocka_run_group_tests(tests, NULL, NULL);

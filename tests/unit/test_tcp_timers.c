@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <string.h>
+
 #include <cmocka.h>
 
 #include "../lib/engine_harness.h"
@@ -487,10 +488,7 @@ static void test_syn_r2_three_minutes(void **state)
 	eh_fini(&h);
 }
 
-static void nop_out(void *ctx, const struct tcp_seg *seg)
-{
-	(void)ctx, (void)seg;
-}
+static void nop_out(void *ctx, const struct tcp_seg *seg) { (void)ctx, (void)seg; }
 
 static void nop_ev(void *ctx, struct tcp_conn *c, enum tcp_event ev,
 		   const struct tcp_event_info *info)
@@ -502,7 +500,7 @@ static void test_config_rejected(void **state)
 {
 	struct tcp_config cfg, bad;
 	struct tcp_stack *s;
-	struct tcp_ops ops = { 0 }, ok = { .output = nop_out, .event = nop_ev };
+	struct tcp_ops ops = {0}, ok = {.output = nop_out, .event = nop_ev};
 
 	(void)state;
 	tcp_config_default(&cfg);
@@ -538,19 +536,19 @@ static void test_config_rejected(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_rto_backoff_and_give_up),
-		cmocka_unit_test(test_rto_recovers),
-		cmocka_unit_test(test_syn_retries),
-		cmocka_unit_test(test_rto_3s_after_syn_retransmit),
-		cmocka_unit_test(test_zero_window_persist),
-		cmocka_unit_test(test_newreno_partial_acks),
-		cmocka_unit_test(test_rto_resets_cwnd),
-		cmocka_unit_test(test_time_wait_reopen_by_seq),
-		cmocka_unit_test(test_time_wait_reopen_by_timestamp),
-		cmocka_unit_test(test_rtt_estimator),
-		cmocka_unit_test(test_orphan_fin_wait_2),
-		cmocka_unit_test(test_syn_r2_three_minutes),
-		cmocka_unit_test(test_config_rejected),
+	    cmocka_unit_test(test_rto_backoff_and_give_up),
+	    cmocka_unit_test(test_rto_recovers),
+	    cmocka_unit_test(test_syn_retries),
+	    cmocka_unit_test(test_rto_3s_after_syn_retransmit),
+	    cmocka_unit_test(test_zero_window_persist),
+	    cmocka_unit_test(test_newreno_partial_acks),
+	    cmocka_unit_test(test_rto_resets_cwnd),
+	    cmocka_unit_test(test_time_wait_reopen_by_seq),
+	    cmocka_unit_test(test_time_wait_reopen_by_timestamp),
+	    cmocka_unit_test(test_rtt_estimator),
+	    cmocka_unit_test(test_orphan_fin_wait_2),
+	    cmocka_unit_test(test_syn_r2_three_minutes),
+	    cmocka_unit_test(test_config_rejected),
 	};
 	for (size_t i = 0; i < sizeof(pat); i++)
 		pat[i] = (uint8_t)(i * 13);

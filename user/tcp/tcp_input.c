@@ -55,8 +55,7 @@ static int acceptable(const struct tcp_conn *c, uint32_t seq, uint32_t len)
 	uint32_t wnd = tcp_rcv_wnd(c);
 
 	if (!len)
-		return wnd ? xdptcp_seq_in(seq, c->rcv_nxt, c->rcv_nxt + wnd)
-			   : seq == c->rcv_nxt;
+		return wnd ? xdptcp_seq_in(seq, c->rcv_nxt, c->rcv_nxt + wnd) : seq == c->rcv_nxt;
 	if (!wnd)
 		return 0;
 	return xdptcp_seq_in(seq, c->rcv_nxt, c->rcv_nxt + wnd) ||
@@ -81,7 +80,7 @@ static void established(struct tcp_conn *c, uint64_t now)
 /* Tell the application, if it was waiting for the handshake. */
 static void announce_established(struct tcp_conn *c)
 {
-	struct tcp_event_info info = { 0 };
+	struct tcp_event_info info = {0};
 
 	if (c->flags & CF_ACTIVE) {
 		if (app_sees(c))
@@ -99,8 +98,7 @@ static void update_ts_recent(struct tcp_conn *c, const struct tcp_seg *seg, uint
 	/* RFC 7323 4.3 (2): "If SEG.TSval >= TS.Recent and SEG.SEQ <=
 	 * Last.ACK.sent then SEG.TSval is copied to TS.Recent" */
 	if ((c->flags & CF_TS) && (seg->opts & TCP_OPT_TS) &&
-	    xdptcp_seq_ge(seg->tsval, c->ts_recent) &&
-	    xdptcp_seq_le(seg->seq, c->last_ack_sent)) {
+	    xdptcp_seq_ge(seg->tsval, c->ts_recent) && xdptcp_seq_le(seg->seq, c->last_ack_sent)) {
 		c->ts_recent = seg->tsval;
 		c->ts_recent_at = now;
 	}
@@ -150,8 +148,8 @@ static void listen_input(struct tcp_conn *l, const struct tcp_seg *seg, uint64_t
 	tcp_timer_update(c);
 }
 
-static void process_segment(struct tcp_conn *c, const struct tcp_seg *seg,
-			    uint32_t seq, int established_now, uint64_t now);
+static void process_segment(struct tcp_conn *c, const struct tcp_seg *seg, uint32_t seq,
+			    int established_now, uint64_t now);
 
 /* SYN-SENT (3.10.7.3) */
 static void syn_sent_input(struct tcp_conn *c, const struct tcp_seg *seg, uint64_t now)
@@ -197,8 +195,8 @@ static void syn_sent_input(struct tcp_conn *c, const struct tcp_seg *seg, uint64
 		 * connection state to ESTABLISHED, form an ACK segment" */
 		c->snd_una = seg->ack;
 		if ((c->flags & CF_TS) && seg->tsecr)
-			tcp_rtt_sample(c, (uint64_t)(xdptcp_ts_clock(now) + c->ts_offset -
-						     seg->tsecr) << 20);
+			tcp_rtt_sample(
+			    c, (uint64_t)(xdptcp_ts_clock(now) + c->ts_offset - seg->tsecr) << 20);
 		else if (c->flags & CF_RTT_TIMING)
 			tcp_rtt_sample(c, now - c->rtt_start);
 		c->flags &= ~CF_RTT_TIMING;
@@ -287,8 +285,9 @@ static void sync_input(struct tcp_conn *c, const struct tcp_seg *seg, uint64_t n
 	 * reaches us in SYN-RECEIVED. Its SYN is old by the acceptability
 	 * test, but it acknowledges ours: take it as that ACK (as RFC 5961 4.2
 	 * implementations do), not as a challenge. */
-	if (c->state == XDPTCP_SYN_RECEIVED && (seg->flags & (TCP_SYN | TCP_ACK | TCP_RST)) ==
-	    (TCP_SYN | TCP_ACK) && seg->seq + 1 == c->rcv_nxt && seg->ack == c->snd_nxt) {
+	if (c->state == XDPTCP_SYN_RECEIVED &&
+	    (seg->flags & (TCP_SYN | TCP_ACK | TCP_RST)) == (TCP_SYN | TCP_ACK) &&
+	    seg->seq + 1 == c->rcv_nxt && seg->ack == c->snd_nxt) {
 		update_ts_recent(c, seg, now);
 		process_segment(c, seg, seg->seq + 1, 0, now);
 		return;
@@ -395,8 +394,7 @@ static int process_ack(struct tcp_conn *c, const struct tcp_seg *seg, uint32_t s
 	/* RFC 5961 5.2: acceptable if "(SND.UNA - MAX.SND.WND) =< SEG.ACK =<
 	 * SND.NXT"; otherwise "send an ACK ... and drop" (a challenge ACK).
 	 * SND.MAX stands for SND.NXT: after a timeout we resend from SND.UNA. */
-	if (xdptcp_seq_gt(ack, c->snd_max) ||
-	    xdptcp_seq_lt(ack, c->snd_una - c->max_snd_wnd)) {
+	if (xdptcp_seq_gt(ack, c->snd_max) || xdptcp_seq_lt(ack, c->snd_una - c->max_snd_wnd)) {
 		tcp_challenge_ack(c, now);
 		return 0;
 	}
@@ -444,11 +442,13 @@ static int process_ack(struct tcp_conn *c, const struct tcp_seg *seg, uint32_t s
 		 * are not: nothing is in flight then) */
 		tcp_cc_dupack(c, now);
 	}
-	/* "If SND.WL1 < SEG.SEQ or (SND.WL1 = SEG.SEQ and SND.WL2 =< SEG.ACK),
-	 * set SND.WND <- SEG.WND, set SND.WL1 <- SEG.SEQ, and set SND.WL2 <-
-	 * SEG.ACK" */
-	if (xdptcp_seq_lt(c->snd_wl1, seq) ||
-	    (c->snd_wl1 == seq && xdptcp_seq_le(c->snd_wl2, ack))) {
+	/* "If SND.UNA =< SEG.ACK =< SND.NXT, the send window should be
+	 * updated. If (SND.WL1 < SEG.SEQ or (SND.WL1 = SEG.SEQ and SND.WL2 =<
+	 * SEG.ACK)), set SND.WND <- SEG.WND, set SND.WL1 <- SEG.SEQ, and set
+	 * SND.WL2 <- SEG.ACK" */
+	if (xdptcp_seq_ge(ack, c->snd_una) &&
+	    (xdptcp_seq_lt(c->snd_wl1, seq) ||
+	     (c->snd_wl1 == seq && xdptcp_seq_le(c->snd_wl2, ack)))) {
 		c->snd_wnd = wnd;
 		c->snd_wl1 = seq;
 		c->snd_wl2 = ack;
@@ -516,8 +516,8 @@ static int process_fin(struct tcp_conn *c, uint64_t now)
 }
 
 /* Text and FIN of an acceptable segment; seq is where its data starts. */
-static void process_segment(struct tcp_conn *c, const struct tcp_seg *seg,
-			    uint32_t seq, int established_now, uint64_t now)
+static void process_segment(struct tcp_conn *c, const struct tcp_seg *seg, uint32_t seq,
+			    int established_now, uint64_t now)
 {
 	struct tcp_stack *s = c->stack;
 	const uint8_t *p = seg->payload;
@@ -556,8 +556,10 @@ static void process_segment(struct tcp_conn *c, const struct tcp_seg *seg,
 	}
 	/* seventh, "process the segment text" — only in ESTABLISHED and the
 	 * FIN-WAIT states; after a FIN from the peer "Ignore the text" */
-	if (len && (c->state == XDPTCP_ESTABLISHED || c->state == XDPTCP_FIN_WAIT_1 ||
-		    c->state == XDPTCP_FIN_WAIT_2) && !(c->flags & CF_PEER_FIN)) {
+	if (len &&
+	    (c->state == XDPTCP_ESTABLISHED || c->state == XDPTCP_FIN_WAIT_1 ||
+	     c->state == XDPTCP_FIN_WAIT_2) &&
+	    !(c->flags & CF_PEER_FIN)) {
 		int had_gap = rbuf_has_ooo(&c->rcv);
 
 		adv = (uint32_t)rbuf_write(&c->rcv, (size_t)off, p, len);

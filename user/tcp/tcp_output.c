@@ -52,8 +52,8 @@ static uint16_t announce_window(struct tcp_conn *c, int syn)
 	return (uint16_t)wnd;
 }
 
-static void fill_seg(struct tcp_conn *c, struct tcp_seg *seg, uint8_t flags,
-		     uint32_t seq, uint64_t now)
+static void fill_seg(struct tcp_conn *c, struct tcp_seg *seg, uint8_t flags, uint32_t seq,
+		     uint64_t now)
 {
 	memset(seg, 0, sizeof(*seg));
 	seg->saddr = c->laddr;
@@ -121,11 +121,15 @@ void tcp_send_syn(struct tcp_conn *c, uint64_t now)
 	emit(c, &seg);
 }
 
+/* A pure ACK or RST carries SND.MAX, not SND.NXT (as BSD does): after a
+ * timeout SND.NXT went back to SND.UNA, and a sequence number the peer has
+ * already passed would make the segment unacceptable to it — two such
+ * peers would answer each other's ACKs forever (3.10.7.4 first check). */
 void tcp_send_ack(struct tcp_conn *c, uint64_t now)
 {
 	struct tcp_seg seg;
 
-	fill_seg(c, &seg, TCP_ACK, c->snd_nxt, now);
+	fill_seg(c, &seg, TCP_ACK, c->snd_max, now);
 	emit(c, &seg);
 }
 
@@ -133,7 +137,7 @@ void tcp_send_rst(struct tcp_conn *c, uint64_t now)
 {
 	struct tcp_seg seg;
 
-	fill_seg(c, &seg, TCP_RST, c->snd_nxt, now);
+	fill_seg(c, &seg, TCP_RST, c->snd_max, now);
 	emit(c, &seg);
 }
 
@@ -159,8 +163,7 @@ void tcp_reply_rst(struct tcp_stack *s, const struct tcp_seg *in)
 	} else {
 		/* "If the ACK bit is off, sequence number zero is used,
 		 * <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>" */
-		seg.ack = in->seq + in->len + !!(in->flags & TCP_SYN) +
-			  !!(in->flags & TCP_FIN);
+		seg.ack = in->seq + in->len + !!(in->flags & TCP_SYN) + !!(in->flags & TCP_FIN);
 		seg.flags = TCP_RST | TCP_ACK;
 	}
 	s->stats.segs_out++;
@@ -188,8 +191,7 @@ void tcp_challenge_ack(struct tcp_conn *c, uint64_t now)
 }
 
 /* Send [seq, seq+len) from the send buffer, with FIN when fin. */
-static void send_data(struct tcp_conn *c, uint32_t seq, uint32_t len, int fin,
-		      uint64_t now)
+static void send_data(struct tcp_conn *c, uint32_t seq, uint32_t len, int fin, uint64_t now)
 {
 	struct tcp_stack *s = c->stack;
 	uint8_t flags = TCP_ACK;
