@@ -4,7 +4,10 @@
 # slow, reason slow_listen), answers each with a hand-built SYN-ACK the
 # client receives, and the server kernel never answers them (no RST on the
 # wire, TcpOutRsts flat). Then: zero-copy refused on veth with a clear
-# error, and an in-place UDP reflector that loses no frame.
+# error; with the real program, an established fast-path flow whose data
+# arrives as FAST_DATA (slot, payload offset/length, rcv_nxt in the
+# metadata) and, past a gap, as SLOW with the hand-off flag; and an
+# in-place UDP reflector that loses no frame.
 # The SYNs go through bpf/xdptcp.bpf.o (via user/loader) when it redirects
 # (calls bpf_redirect_map), else through the stand-in
 # tests/net/test_xsk_fallback.bpf.c; the UDP reflector always uses the
@@ -128,6 +131,45 @@ check "3 frames sent and 3 completions reaped" grep -qE "^exit .* tx=3 completio
 check "places at exit: all frames free or in the fill ring, none in RX/TX/completion rings" \
 	grep -qE "^places q=0 free=[0-9]+ fill_ring=2048 kernel=0 rx_ring=0 app=0 tx_ring=0 comp_ring=0$" "$TMP/probe"
 check "no frame leaked at close" grep -qx "closed leaked=0" "$TMP/probe"
+
+# --- an established flow in the fast path -----------------------------------------
+# The real program only: in-order data comes as FAST_DATA with the slot, the
+# payload offset and length and the new rcv_nxt in the metadata; a segment
+# past a gap comes as SLOW (slow_seq) with the hand-off flag.
+if [ "${PROG_ARGS[0]}" = --loader ]; then
+	cat >"$TMP/data.py" <<PYEOF
+from scapy.all import IP, TCP, send, conf
+conf.verb = 0
+ip = IP(src="$CADDR", dst="$SADDR")
+for seq, data in ((1000, b"hello"), (1005, b"world!"), (1100, b"gap")):
+    send(ip / TCP(sport=41010, dport=$PORT, flags="PA", seq=seq, ack=5000, window=65535) / data)
+PYEOF
+	name="xsk_echo with a fast-path flow (slot 0) for $CADDR:41010"
+	if start_tool "$TMP/flow" --port $PORT --flow "$CADDR:41010:$SADDR:1000:5000" --count 3 \
+		--timeout-ms 8000; then
+		ok "$name"
+	else
+		not_ok "$name" "no ready line"
+	fi
+	r0=$(rsts)
+	cns $PY "$TMP/data.py" >"$TMP/data.out" 2>&1
+	stop_tool
+	flow_rc=$?
+	r1=$(rsts)
+	sed 's/^/# xsk_echo: /' "$TMP/flow"
+	check "fast-path flow: xsk_echo got its 3 frames" test $flow_rc -eq 0
+	check "in-order data: FAST_DATA, slot 0 gen 1, payload at 54 (5 bytes), rcv_nxt 1005" \
+		grep -qE "^frame n=1 .* verdict=fast_data reason=- mflags=0x2 slot=0 gen=1 payload_off=54 payload_len=5 rcv_nxt=1005 .* payload=hello$" "$TMP/flow"
+	check "next in-order data: FAST_DATA, rcv_nxt 1011" \
+		grep -qE "^frame n=2 .* verdict=fast_data .* payload_len=6 rcv_nxt=1011 .* payload=world!$" "$TMP/flow"
+	check "data past a gap: SLOW slow_seq with the hand-off flag" \
+		grep -qE "^frame n=3 .* verdict=slow reason=slow_seq mflags=0x3 slot=0 gen=1 " "$TMP/flow"
+	check "server TcpOutRsts flat for the flow's frames ($r0 -> $r1)" test "$r0" = "$r1"
+	check "fast-path flow: pool clean at exit" \
+		eval 'grep -qE "^pool .* app=0 tx=0 .* misuse=0 check=0$" "$TMP/flow" && grep -qx "closed leaked=0" "$TMP/flow"'
+else
+	skip "fast-path flow metadata" "bpf/xdptcp.bpf.c does not redirect yet"
+fi
 
 # --- UDP reflector: RX -> swap -> TX in place ------------------------------------------
 PROG_ARGS=(--obj "$FALLBACK")

@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #include "loader/loader.h"
@@ -51,6 +52,8 @@ struct opts {
 	int busy;	   /* spin on the RX ring instead of poll() */
 	uint32_t queues;   /* xsks on queues 0..queues-1, one UMEM */
 	uint32_t headroom; /* UMEM frame headroom beyond XDP_PACKET_HEADROOM */
+	int no_need_wakeup;
+	const char *flow; /* RADDR:RPORT:LADDR:RCV_NXT:SND_NXT, with --loader */
 	uint32_t nframes;
 };
 
@@ -125,14 +128,32 @@ static void print_frame(long n, const struct xdptcp_frame *f)
 
 	printf("frame n=%ld len=%u off=%llu meta=%d", n, f->len,
 	       (unsigned long long)(f->addr & 4095), f->meta != NULL);
+	/* reason explains slow verdicts only (0 is a valid counter id) */
 	if (f->meta)
 		printf(" verdict=%s reason=%s mflags=0x%x", verdict_name(f->meta->verdict),
-		       xdptcp_stat_name(f->meta->reason), f->meta->flags);
+		       f->meta->verdict == XDPTCP_V_SLOW || f->meta->verdict == XDPTCP_V_TW_SYN
+			   ? xdptcp_stat_name(f->meta->reason)
+			   : "-",
+		       f->meta->flags);
+	if (f->meta && (f->meta->flags & XDPTCP_META_HAS_SLOT))
+		printf(" slot=%u gen=%u payload_off=%u payload_len=%u rcv_nxt=%u", f->meta->slot,
+		       f->meta->generation, f->meta->payload_off, f->meta->payload_len,
+		       f->meta->rcv_nxt);
 	if (parse(f->data, f->len, &h) == 0 && h.ip->protocol == IPPROTO_TCP) {
 		struct tcphdr *th = h.l4;
 
 		printf(" proto=tcp sport=%u dport=%u tcpflags=0x%02x", ntohs(th->source),
 		       ntohs(th->dest), ((uint8_t *)th)[13]);
+		/* The payload where the metadata says it is (bounds checked). */
+		if (f->meta && f->meta->verdict == XDPTCP_V_FAST_DATA &&
+		    (uint32_t)f->meta->payload_off + f->meta->payload_len <= f->len) {
+			printf(" payload=");
+			for (uint32_t i = 0; i < f->meta->payload_len && i < 32; i++) {
+				uint8_t c = f->data[f->meta->payload_off + i];
+
+				putchar(c >= 0x21 && c < 0x7f ? c : '.');
+			}
+		}
 	} else if (h.l4) {
 		struct udphdr *uh = h.l4;
 
@@ -233,7 +254,8 @@ static void usage(const char *argv0)
 		"          [--mode probe|reflect] [--reply synack] [--count N]\n"
 		"          [--timeout-ms MS] [--zerocopy] [--skb-mode] [--frames N] [--quiet] "
 		"[--busy]\n"
-		"          [--queues N] [--headroom BYTES]\n",
+		"          [--queues N] [--headroom BYTES] [--no-need-wakeup]\n"
+		"          [--flow RADDR:RPORT:LADDR:RCV_NXT:SND_NXT (with --loader)]\n",
 		argv0);
 }
 
@@ -256,6 +278,8 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	    {"busy", no_argument, NULL, 'B'},
 	    {"queues", required_argument, NULL, 'Q'},
 	    {"headroom", required_argument, NULL, 'H'},
+	    {"no-need-wakeup", no_argument, NULL, 'W'},
+	    {"flow", required_argument, NULL, 'F'},
 	    {NULL, 0, NULL, 0},
 	};
 	int c;
@@ -313,6 +337,12 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		case 'B':
 			o->busy = 1;
 			break;
+		case 'F':
+			o->flow = optarg;
+			break;
+		case 'W':
+			o->no_need_wakeup = 1;
+			break;
 		case 'H':
 			o->headroom = (uint32_t)atoi(optarg);
 			break;
@@ -323,6 +353,8 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			return -1;
 		}
 	}
+	if (o->flow && !o->loader)
+		return -1;
 	if (!o->ifname || !(o->obj || o->loader) || !o->queues || o->queues > 8 || o->port <= 0 ||
 	    o->port > 65535)
 		return -1;
@@ -454,6 +486,40 @@ static void prog_close(struct prog *p, const struct opts *o)
 	bpf_object__close(p->obj);
 }
 
+/* Put one ESTABLISHED connection in the fast path, slot 0 generation 1, as
+ * the control plane would after a handshake: frames of it then come to the
+ * xsk as FAST_DATA (in order) or SLOW with a hand-off (anything else). */
+static int add_flow(const struct prog *p, const char *spec, int port)
+{
+	char raddr[INET_ADDRSTRLEN], laddr[INET_ADDRSTRLEN];
+	unsigned int rport, rcv_nxt, snd_nxt;
+	struct xdptcp_flow_key k = {.family = AF_INET, .lport = htons((uint16_t)port)};
+	struct xdptcp_flow v = {.slot = 0, .generation = 1};
+	struct xdptcp_tcb t = {0};
+	uint32_t slot = 0;
+
+	if (sscanf(spec, "%15[0-9.]:%u:%15[0-9.]:%u:%u", raddr, &rport, laddr, &rcv_nxt,
+		   &snd_nxt) != 5 ||
+	    rport == 0 || rport > 65535 || inet_pton(AF_INET, raddr, &k.raddr) != 1 ||
+	    inet_pton(AF_INET, laddr, &k.laddr) != 1)
+		return -EINVAL;
+	k.rport = htons((uint16_t)rport);
+	t.generation = 1;
+	t.state = XDPTCP_ESTABLISHED;
+	t.fast = 1;
+	t.snd_una = t.snd_nxt = snd_nxt;
+	t.snd_wnd = 65535;
+	t.rcv_nxt = rcv_nxt;
+	t.rcv_adv = rcv_nxt + 65535;
+	t.notify_seq = snd_nxt;
+	t.mss = 1460;
+	t.queue = 0;
+	if (bpf_map_update_elem(p->pinned.map_fd[XDPTCP_MAP_TCBS], &slot, &t, BPF_ANY) ||
+	    bpf_map_update_elem(p->pinned.map_fd[XDPTCP_MAP_FLOWS], &k, &v, BPF_ANY))
+		return -errno;
+	return 0;
+}
+
 #define MAX_QUEUES 8
 
 /* Sum of the counters of all queues, printed in one line each so tests
@@ -522,6 +588,20 @@ static void print_exit(struct xdptcp_xsk *x, uint32_t nq, long seen, double secs
 	printf("pool free=%u fill=%u app=%u tx=%u total=%u misuse=%llu check=%d\n",
 	       cnt[XDPTCP_FRAME_FREE], cnt[XDPTCP_FRAME_FILL], cnt[XDPTCP_FRAME_APP],
 	       cnt[XDPTCP_FRAME_TX], total, misuse, check);
+
+	/* CPU this process spent (the copy-mode TX runs inside its sendto):
+	 * frames per CPU-second bounds what one core could reflect. */
+	struct rusage ru;
+
+	if (getrusage(RUSAGE_SELF, &ru) == 0) {
+		double cpu = (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
+			     (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+
+		printf("cpu user_s=%.3f sys_s=%.3f frames_per_cpu_s=%.0f\n",
+		       ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6,
+		       ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6,
+		       cpu > 0 ? (double)seen / cpu : 0.0);
+	}
 }
 
 int main(int argc, char **argv)
@@ -558,6 +638,7 @@ int main(int argc, char **argv)
 	    .frames_per_queue = o.nframes,
 	    .frame_headroom = o.headroom,
 	    .zerocopy = o.zerocopy,
+	    .no_need_wakeup = o.no_need_wakeup,
 	};
 
 	err = xdptcp_xsk_dev_open(&dev, &dcfg);
@@ -577,6 +658,10 @@ int main(int argc, char **argv)
 	__be16 key = htons((uint16_t)o.port);
 	struct xdptcp_port pv = {.flags = XDPTCP_PORT_LISTEN};
 
+	if (o.flow && add_flow(&pr, o.flow, o.port)) {
+		fprintf(stderr, "xsk_echo: --flow %s: cannot add it\n", o.flow);
+		goto out_xsk;
+	}
 	if (bpf_map_update_elem(pr.ports_fd, &key, &pv, BPF_ANY)) {
 		fprintf(stderr, "xsk_echo: ports map: %s\n", strerror(errno));
 		goto out_xsk;

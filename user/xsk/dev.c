@@ -43,6 +43,7 @@ int xdptcp_xsk_dev_open(struct xdptcp_xsk_dev *d, const struct xdptcp_xsk_dev_co
 		    .xsks_map_fd = cfg->xsks_map_fd,
 		    .nframes = per_q,
 		    .zerocopy = cfg->zerocopy,
+		    .no_need_wakeup = cfg->no_need_wakeup,
 		};
 
 		err = xdptcp_xsk_open(&d->q[i], &d->umem, &xcfg);

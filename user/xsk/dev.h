@@ -19,6 +19,7 @@ struct xdptcp_xsk_dev_config {
 	uint32_t frame_size;	   /* 0 = 4096 */
 	uint32_t frame_headroom;   /* beyond XDP_PACKET_HEADROOM; 0 is enough for metadata */
 	bool zerocopy;		   /* default copy mode */
+	bool no_need_wakeup;	   /* kick on every refill/submit (for comparison) */
 };
 
 struct xdptcp_xsk_dev {

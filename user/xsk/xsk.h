@@ -90,7 +90,8 @@ struct xdptcp_xsk {
  * cfg->zerocopy), register it in cfg->xsks_map_fd and fill the fill ring.
  * Returns 0 or a negative errno, with x->failed naming the step; a driver
  * that refuses zero-copy gives -EOPNOTSUPP from "bind". Open the sockets of
- * one UMEM from one thread. */
+ * one UMEM from one thread. A failed open keeps its UMEM slice (UMEM slices
+ * are never returned): after a failure, destroy the UMEM (dev.h does). */
 int xdptcp_xsk_open(struct xdptcp_xsk *x, struct xdptcp_umem *u,
 		    const struct xdptcp_xsk_config *cfg);
 
