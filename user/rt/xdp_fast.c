@@ -189,6 +189,14 @@ void rt_sync_out(struct rt *rt, struct rt_sock *s)
 	rt_count(rt, XDPTCP_RT_FAST_ON, 1);
 }
 
+void rt_publish_snd_nxt(struct rt *rt)
+{
+	for (struct rt_sock *s = rt->socks; s; s = s->next)
+		if (s->fast && s->c)
+			__atomic_store_n(&rt->slots.tcbs[s->slot].snd_nxt, s->c->snd_max,
+					 __ATOMIC_RELEASE);
+}
+
 void rt_tw_insert(struct rt *rt, const struct tcp_event_info *info)
 {
 	if (!bpf_map_update_elem(fd_of(rt, XDPTCP_MAP_TIMEWAIT), &info->key, &info->tw, BPF_ANY))

@@ -126,6 +126,10 @@ void rt_tx_flush(struct rt *rt)
 	struct xdptcp_xsk *x = &rt->dev.q[0];
 	uint32_t done = 0;
 
+	/* XDP must know how far we sent before the ACKs for it come back,
+	 * or it hands the flow back for an ACK "beyond SND.NXT" */
+	rt_publish_snd_nxt(rt);
+
 	for (int tries = 0; done < rt->ntx && tries < 64; tries++) {
 		done += xdptcp_xsk_tx_submit(x, rt->tx + done, rt->ntx - done);
 		if (done < rt->ntx) {

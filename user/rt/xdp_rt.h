@@ -135,6 +135,7 @@ void rt_flow_remove(struct rt *rt, struct rt_sock *s);
 void rt_fast_take_back(struct rt *rt, struct rt_sock *s);
 void rt_sync_in(struct rt *rt, struct rt_sock *s);
 void rt_sync_out(struct rt *rt, struct rt_sock *s);
+void rt_publish_snd_nxt(struct rt *rt);
 void rt_tw_insert(struct rt *rt, const struct tcp_event_info *info);
 void rt_tw_reap(struct rt *rt);
 unsigned int rt_flows_clear_stale(struct rt *rt, struct tcp_seg *out, unsigned int max);
