@@ -63,7 +63,7 @@ static void sock_unlink_free(struct rt *rt, struct rt_sock *s)
 
 static void sock_take_slot(struct rt *rt, struct rt_sock *s)
 {
-	if (rt_slot_alloc(rt, &s->slot, &s->gen)) {
+	if (rt_slot_alloc(&rt->slots, &s->slot, &s->gen)) {
 		/* still served, through the slow path only */
 		rt_count(rt, XDPTCP_RT_SLOTS_EXHAUSTED, 1);
 		return;
@@ -76,7 +76,7 @@ static void sock_drop_slot(struct rt *rt, struct rt_sock *s)
 {
 	rt_flow_remove(rt, s);
 	if (s->has_slot)
-		rt_slot_free(rt, s->slot);
+		rt_slot_free(&rt->slots, s->slot, rt->now);
 	s->has_slot = false;
 }
 
@@ -384,7 +384,7 @@ static int xdp_init(struct xdptcp_loop *loop, const struct xdptcp_loop_opts *o)
 	}
 	rt->ctr_fd = rc;
 	rt->retrans_base = rt->ctr[XDPTCP_RT_RETRANSMITS];
-	rc = rt_slots_init(rt, false);
+	rc = rt_slots_init(rt);
 	if (rc) {
 		xdptcp_loop_fail(loop, rc, "cannot map the tcbs array: %s", strerror(-rc));
 		goto fail;

@@ -105,6 +105,6 @@ int rt_poll(struct xdptcp_loop *loop, int timeout_ms)
 		sample_counters(rt);
 		rt->next_reap = rt->now + RT_REAP_NS;
 	}
-	rt_slots_tick(rt);
+	rt_slots_tick(&rt->slots, rt->now);
 	return (int)frames;
 }

@@ -123,11 +123,16 @@ void rt_mac_learn(struct rt *rt, uint32_t ip, const uint8_t *mac);
 const uint8_t *rt_mac_find(struct rt *rt, uint32_t ip);
 
 /* xdp_slots.c */
-int rt_slots_init(struct rt *rt, bool reused);
+int rt_slots_init(struct rt *rt); /* maps `tcbs`, then rt_slots_setup */
 void rt_slots_fini(struct rt *rt);
-int rt_slot_alloc(struct rt *rt, uint32_t *slot, uint32_t *gen);
-void rt_slot_free(struct rt *rt, uint32_t slot);
-void rt_slots_tick(struct rt *rt);
+/* The allocator over any TCB array (tests use a plain one). */
+int rt_slots_setup(struct rt_slots *sl, struct xdptcp_tcb *tcbs, uint32_t n);
+void rt_slots_teardown(struct rt_slots *sl);
+/* A free slot with its generation bumped; -ENOSPC when none. */
+int rt_slot_alloc(struct rt_slots *sl, uint32_t *slot, uint32_t *gen);
+/* fast off, CLOSED, reusable RT_QUARANTINE_NS after now. */
+void rt_slot_free(struct rt_slots *sl, uint32_t slot, uint64_t now);
+void rt_slots_tick(struct rt_slots *sl, uint64_t now);
 
 /* xdp_fast.c: flows, the fast flag, and syncing with what XDP did */
 int rt_flow_insert(struct rt *rt, struct rt_sock *s);
