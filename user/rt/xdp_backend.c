@@ -426,11 +426,18 @@ static void xdp_fini(struct xdptcp_loop *loop)
 	rt->now = rt_now();
 	if (rt->st) {
 		/* RFC 9293 3.10.5: connections still open are reset */
-		for (struct rt_sock *s = rt->socks; s; s = s->next)
-			if (s->c && !s->app_gone) {
-				s->app_gone = s->closed_sent = true;
+		for (struct rt_sock *s = rt->socks; s; s = s->next) {
+			if (s->c && !s->app_gone)
 				tcp_abort(s->c, rt->now);
+			if (!s->closed_sent) {
+				/* the app frees its per-connection state here */
+				s->app_gone = s->closed_sent = true;
+				if (s->pub.ops && s->pub.ops->on_closed)
+					s->pub.ops->on_closed(&s->pub, s->pub.ctx,
+							      s->close_err ? s->close_err
+									   : -ECONNRESET);
 			}
+		}
 		for (int i = 0; i < RT_MAX_LISTEN; i++)
 			if (rt->lis[i].port)
 				xdptcp_unlisten(loop, rt->lis[i].port);
