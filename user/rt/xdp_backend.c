@@ -15,6 +15,7 @@
 #include <sys/random.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include "loader/queues.h"
 #include "rt/xdp_rt.h"
 #include "tcp/tcp_priv.h"
 
@@ -283,7 +284,13 @@ static int open_xsks(struct rt *rt, const struct xdptcp_loop_opts *o)
 		.xsks_map_fd = rt->pins.map_fd[XDPTCP_MAP_XSKS],
 		.zerocopy = o->zerocopy,
 	};
-	int rc = xdptcp_xsk_dev_open(&rt->dev, &cfg);
+	uint32_t devq = 0;
+	int rc;
+
+	if (!loader_rx_queues(rt->ifname, &devq) && cfg.nqueues > devq)
+		return xdptcp_loop_fail(rt->loop, -EINVAL, "%s has %u RX queue%s; --queues %u is too many",
+					rt->ifname, devq, devq == 1 ? "" : "s", cfg.nqueues);
+	rc = xdptcp_xsk_dev_open(&rt->dev, &cfg);
 
 	if (rc == -EOPNOTSUPP && o->zerocopy)
 		return xdptcp_loop_fail(rt->loop, rc,
