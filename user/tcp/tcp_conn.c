@@ -34,8 +34,8 @@ void tcp_config_default(struct tcp_config *cfg)
 const char *tcp_event_name(enum tcp_event ev)
 {
 	static const char *const n[] = {
-	    "CONNECTED",   "ACCEPTED", "READABLE", "WRITABLE",
-	    "PEER_CLOSED", "RESET",    "TIMEWAIT", "CLOSED",
+	    "CONNECTED", "ACCEPTED", "READABLE", "WRITABLE", "PEER_CLOSED",
+	    "RESET",	 "TIMEWAIT", "CLOSED",	 "URGENT",
 	};
 	return (unsigned)ev < sizeof(n) / sizeof(n[0]) ? n[ev] : "UNKNOWN";
 }
@@ -353,6 +353,32 @@ long tcp_send(struct tcp_conn *c, const void *data, size_t len, uint64_t now)
 		tcp_leave(c->stack);
 	}
 	return (long)n;
+}
+
+long tcp_send_urgent(struct tcp_conn *c, const void *data, size_t len, uint64_t now)
+{
+	long n;
+
+	/* "the urgent pointer ... points to the sequence number of the octet
+	 * following the urgent data" (3.8.5); set before tcp_send segments */
+	if (len && !(c->flags & (CF_FIN_QUEUED | CF_APP_GONE)) && can_send_state(c->state) &&
+	    sbuf_space(&c->snd)) {
+		size_t take = len < sbuf_space(&c->snd) ? len : sbuf_space(&c->snd);
+
+		c->snd_up = c->sbuf_seq + (uint32_t)(c->snd.len + take);
+		c->flags |= CF_SND_URG;
+	}
+	n = tcp_send(c, data, len, now);
+	return n;
+}
+
+size_t tcp_urgent(const struct tcp_conn *c)
+{
+	uint32_t read_pos = c->rcv_nxt - (uint32_t)c->rcv.ready;
+
+	if (!(c->flags & CF_RCV_URG) || !xdptcp_seq_gt(c->rcv_up, read_pos))
+		return 0;
+	return c->rcv_up - read_pos;
 }
 
 size_t tcp_recv(struct tcp_conn *c, void *buf, size_t len, uint64_t now)
