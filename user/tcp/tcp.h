@@ -143,6 +143,10 @@ void tcp_close(struct tcp_conn *c, uint64_t now);
 /* Send an RST if synchronized and free the TCB (RFC 9293 3.10.5). */
 void tcp_abort(struct tcp_conn *c, uint64_t now);
 
+/* R2 of this connection (RFC 9293 3.8.3: the application MUST be able to
+ * set it): RTO expiries before giving up on data / on the SYN. */
+void tcp_set_retries(struct tcp_conn *c, unsigned data_retries, unsigned syn_retries);
+
 /* Introspection */
 enum xdptcp_state tcp_state(const struct tcp_conn *c);
 void *tcp_get_user(const struct tcp_conn *c);

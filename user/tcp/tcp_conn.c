@@ -196,6 +196,8 @@ static struct tcp_conn *conn_new(struct tcp_stack *s)
 		return NULL;
 	c->stack = s;
 	c->timer.owner = c;
+	c->data_retries = s->cfg.data_retries;
+	c->syn_retries = s->cfg.syn_retries;
 	c->all_next = s->all;
 	if (s->all)
 		s->all->all_prev = c;
@@ -509,6 +511,12 @@ void tcp_abort(struct tcp_conn *c, uint64_t now)
 		tcp_conn_done(c);
 	}
 	tcp_leave(s);
+}
+
+void tcp_set_retries(struct tcp_conn *c, unsigned data_retries, unsigned syn_retries)
+{
+	c->data_retries = data_retries;
+	c->syn_retries = syn_retries;
 }
 
 enum xdptcp_state tcp_state(const struct tcp_conn *c) { return c->state; }

@@ -74,6 +74,7 @@ struct tcp_conn {
 	uint32_t rtt_seq;
 	uint64_t rtt_start;
 	unsigned retries;
+	unsigned data_retries, syn_retries; /* R2 of this connection */
 
 	/* congestion control (RFC 5681, RFC 6582) */
 	uint32_t cwnd, ssthresh, recover;
