@@ -38,6 +38,7 @@ enum tcp_event {
 	TCP_EV_RESET,	    /* RST received, refused, or retransmission give-up */
 	TCP_EV_TIMEWAIT,    /* entered TIME-WAIT; info->tw, info->key */
 	TCP_EV_CLOSED,	    /* last event: the TCB is about to be freed */
+	TCP_EV_URGENT,	    /* the urgent pointer arrived or advanced (3.8.5) */
 };
 
 const char *tcp_event_name(enum tcp_event ev);
@@ -130,12 +131,21 @@ long tcp_send(struct tcp_conn *c, const void *data, size_t len, uint64_t now);
 /* Read in-order bytes; returns bytes read (0: none now). The window update
  * this opens is sent at once when large enough (RFC 9293 3.8.6.2.2). */
 size_t tcp_recv(struct tcp_conn *c, void *buf, size_t len, uint64_t now);
+/* tcp_send, and the bytes are urgent data (RFC 9293 3.8.5): segments
+ * carry URG with the pointer to the octet after the last of them. */
+long tcp_send_urgent(struct tcp_conn *c, const void *data, size_t len, uint64_t now);
+/* Urgent bytes not yet read (the application reads them in-line). */
+size_t tcp_urgent(const struct tcp_conn *c);
 /* Send a FIN after the queued data (half-close); 0 or -ENOTCONN. */
 int tcp_shutdown(struct tcp_conn *c, uint64_t now);
 /* Release the handle; sends a FIN if none was sent yet (RFC 9293 3.10.4). */
 void tcp_close(struct tcp_conn *c, uint64_t now);
 /* Send an RST if synchronized and free the TCB (RFC 9293 3.10.5). */
 void tcp_abort(struct tcp_conn *c, uint64_t now);
+
+/* R2 of this connection (RFC 9293 3.8.3: the application MUST be able to
+ * set it): RTO expiries before giving up on data / on the SYN. */
+void tcp_set_retries(struct tcp_conn *c, unsigned data_retries, unsigned syn_retries);
 
 /* Introspection */
 enum xdptcp_state tcp_state(const struct tcp_conn *c);

@@ -34,8 +34,8 @@ void tcp_config_default(struct tcp_config *cfg)
 const char *tcp_event_name(enum tcp_event ev)
 {
 	static const char *const n[] = {
-	    "CONNECTED",   "ACCEPTED", "READABLE", "WRITABLE",
-	    "PEER_CLOSED", "RESET",    "TIMEWAIT", "CLOSED",
+	    "CONNECTED", "ACCEPTED", "READABLE", "WRITABLE", "PEER_CLOSED",
+	    "RESET",	 "TIMEWAIT", "CLOSED",	 "URGENT",
 	};
 	return (unsigned)ev < sizeof(n) / sizeof(n[0]) ? n[ev] : "UNKNOWN";
 }
@@ -196,6 +196,8 @@ static struct tcp_conn *conn_new(struct tcp_stack *s)
 		return NULL;
 	c->stack = s;
 	c->timer.owner = c;
+	c->data_retries = s->cfg.data_retries;
+	c->syn_retries = s->cfg.syn_retries;
 	c->all_next = s->all;
 	if (s->all)
 		s->all->all_prev = c;
@@ -355,6 +357,32 @@ long tcp_send(struct tcp_conn *c, const void *data, size_t len, uint64_t now)
 	return (long)n;
 }
 
+long tcp_send_urgent(struct tcp_conn *c, const void *data, size_t len, uint64_t now)
+{
+	long n;
+
+	/* "the urgent pointer ... points to the sequence number of the octet
+	 * following the urgent data" (3.8.5); set before tcp_send segments */
+	if (len && !(c->flags & (CF_FIN_QUEUED | CF_APP_GONE)) && can_send_state(c->state) &&
+	    sbuf_space(&c->snd)) {
+		size_t take = len < sbuf_space(&c->snd) ? len : sbuf_space(&c->snd);
+
+		c->snd_up = c->sbuf_seq + (uint32_t)(c->snd.len + take);
+		c->flags |= CF_SND_URG;
+	}
+	n = tcp_send(c, data, len, now);
+	return n;
+}
+
+size_t tcp_urgent(const struct tcp_conn *c)
+{
+	uint32_t read_pos = c->rcv_nxt - (uint32_t)c->rcv.ready;
+
+	if (!(c->flags & CF_RCV_URG) || !xdptcp_seq_gt(c->rcv_up, read_pos))
+		return 0;
+	return c->rcv_up - read_pos;
+}
+
 size_t tcp_recv(struct tcp_conn *c, void *buf, size_t len, uint64_t now)
 {
 	size_t n = rbuf_read(&c->rcv, buf, len);
@@ -483,6 +511,12 @@ void tcp_abort(struct tcp_conn *c, uint64_t now)
 		tcp_conn_done(c);
 	}
 	tcp_leave(s);
+}
+
+void tcp_set_retries(struct tcp_conn *c, unsigned data_retries, unsigned syn_retries)
+{
+	c->data_retries = data_retries;
+	c->syn_retries = syn_retries;
 }
 
 enum xdptcp_state tcp_state(const struct tcp_conn *c) { return c->state; }

@@ -525,7 +525,7 @@ static void process_segment(struct tcp_conn *c, const struct tcp_seg *seg, uint3
 	int fin = !!(seg->flags & TCP_FIN);
 	int32_t off;
 	uint32_t wnd, adv = 0;
-	int readable = 0, peer_closed = 0, to_tw = 0;
+	int readable = 0, peer_closed = 0, to_tw = 0, urgent = 0;
 
 	if (!established_now && !process_ack(c, seg, seq, &established_now, now))
 		goto out;
@@ -553,6 +553,20 @@ static void process_segment(struct tcp_conn *c, const struct tcp_seg *seg, uint3
 		len = (uint32_t)off < wnd ? wnd - (uint32_t)off : 0;
 		fin = 0;
 		c->flags |= CF_ACK_NOW;
+	}
+	/* sixth, check the URG bit: "RCV.UP <- max(RCV.UP,SEG.UP), and signal
+	 * the user that the remote side has urgent data if the urgent pointer
+	 * (RCV.UP) is in advance of the data consumed" */
+	if ((seg->flags & TCP_URG) && !(c->flags & CF_PEER_FIN) &&
+	    (c->state == XDPTCP_ESTABLISHED || c->state == XDPTCP_FIN_WAIT_1 ||
+	     c->state == XDPTCP_FIN_WAIT_2)) {
+		uint32_t up = seg->seq + seg->urp;
+
+		if (!(c->flags & CF_RCV_URG) || xdptcp_seq_gt(up, c->rcv_up)) {
+			c->rcv_up = up;
+			c->flags |= CF_RCV_URG;
+			urgent = 1;
+		}
 	}
 	/* seventh, "process the segment text" — only in ESTABLISHED and the
 	 * FIN-WAIT states; after a FIN from the peer "Ignore the text" */
@@ -594,6 +608,14 @@ static void process_segment(struct tcp_conn *c, const struct tcp_seg *seg, uint3
 		} else {
 			c->flags |= CF_ACK_NOW;
 		}
+	}
+	/* MUST-32: tell the application when urgent data appears or the
+	 * pointer advances; it reads the data in-line (tcp_urgent says how
+	 * much is urgent) */
+	if (urgent && tcp_urgent(c) && app_sees(c)) {
+		tcp_event(c, TCP_EV_URGENT, NULL);
+		if (gone(c))
+			return;
 	}
 	if (readable && app_sees(c)) {
 		tcp_event(c, TCP_EV_READABLE, NULL);

@@ -196,13 +196,19 @@ static void send_data(struct tcp_conn *c, uint32_t seq, uint32_t len, int fin, u
 	struct tcp_stack *s = c->stack;
 	uint8_t flags = TCP_ACK;
 	struct tcp_seg seg;
-	uint32_t end = seq + len + !!fin;
+	uint32_t end = seq + len + !!fin, up = 0;
 
 	if (len && seq + len == c->sbuf_seq + (uint32_t)c->snd.len)
 		flags |= TCP_PSH; /* the last queued byte: push it */
 	if (fin)
 		flags |= TCP_FIN;
+	/* 3.8.5: URG while the segment starts before the urgent pointer */
+	if ((c->flags & CF_SND_URG) && xdptcp_seq_lt(seq, c->snd_up)) {
+		up = c->snd_up - seq;
+		flags |= TCP_URG;
+	}
 	fill_seg(c, &seg, flags, seq, now);
+	seg.urp = (uint16_t)(up > 0xffff ? 0xffff : up);
 	if (len) {
 		sbuf_peek(&c->snd, seq - c->sbuf_seq, s->scratch, len);
 		seg.payload = s->scratch;

@@ -34,6 +34,8 @@
 #define CF_FIRST_PARTIAL 0x4000 /* first partial ACK of this recovery seen */
 #define CF_ACK_NOW 0x8000	/* send an ACK at the end of this input */
 #define CF_VISIBLE 0x10000	/* the application has seen it (events go out) */
+#define CF_SND_URG 0x20000	/* snd_up is valid */
+#define CF_RCV_URG 0x40000	/* rcv_up is valid */
 
 struct tcp_conn {
 	struct tcp_stack *stack;
@@ -51,10 +53,11 @@ struct tcp_conn {
 
 	/* send sequence variables (RFC 9293 3.3.1) */
 	uint32_t iss, snd_una, snd_nxt, snd_max, snd_wnd, snd_wl1, snd_wl2;
-	uint32_t max_snd_wnd; /* largest window the peer offered (RFC 5961 5.2) */
-	uint32_t sbuf_seq;    /* sequence number of sbuf's first byte */
-	uint32_t fin_seq;     /* our FIN's sequence number once queued */
-	uint16_t snd_mss;     /* peer's MSS capped by ours, before options */
+	uint32_t max_snd_wnd;	 /* largest window the peer offered (RFC 5961 5.2) */
+	uint32_t sbuf_seq;	 /* sequence number of sbuf's first byte */
+	uint32_t fin_seq;	 /* our FIN's sequence number once queued */
+	uint32_t snd_up, rcv_up; /* urgent pointers (3.3.1 SND.UP, RCV.UP) */
+	uint16_t snd_mss;	 /* peer's MSS capped by ours, before options */
 	uint8_t snd_wscale, rcv_wscale;
 
 	/* receive sequence variables */
@@ -71,6 +74,7 @@ struct tcp_conn {
 	uint32_t rtt_seq;
 	uint64_t rtt_start;
 	unsigned retries;
+	unsigned data_retries, syn_retries; /* R2 of this connection */
 
 	/* congestion control (RFC 5681, RFC 6582) */
 	uint32_t cwnd, ssthresh, recover;

@@ -115,7 +115,7 @@ static void on_rto(struct tcp_conn *c, uint64_t now)
 {
 	struct tcp_stack *s = c->stack;
 	int syn = c->state == XDPTCP_SYN_SENT || c->state == XDPTCP_SYN_RECEIVED;
-	unsigned limit = syn ? s->cfg.syn_retries : s->cfg.data_retries;
+	unsigned limit = syn ? c->syn_retries : c->data_retries;
 
 	s->stats.rto_expired++;
 	/* RFC 9293 3.8.3: past R2 retransmissions, close the connection */
