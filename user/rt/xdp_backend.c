@@ -161,6 +161,7 @@ void rt_event(void *ctx, struct tcp_conn *c, enum tcp_event ev, const struct tcp
 		if (app && ops->on_connected)
 			ops->on_connected(&s->pub, s->pub.ctx);
 		break;
+	case TCP_EV_URGENT:	/* RFC 6093: urgent bytes are read in line */
 	case TCP_EV_READABLE:
 		if (app && ops->on_readable)
 			ops->on_readable(&s->pub, s->pub.ctx);
