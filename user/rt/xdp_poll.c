@@ -96,6 +96,18 @@ int rt_poll(struct xdptcp_loop *loop, int timeout_ms)
 		rt_sync_in(rt, s);
 	rt->next_timer = tcp_timer(rt->st, rt->now);
 	rt_run_deferred(rt);
+	/* Drain what came meanwhile right before handing flows to XDP: a
+	 * frame still queued when `fast` goes on was not counted in the
+	 * slot's rcv_nxt, so the next one would look out of order to XDP
+	 * and hand the flow straight back. */
+	for (uint32_t q = 0; q < nq; q++) {
+		uint32_t n = 1;
+
+		for (int r = 0; r < 8 && n; r++) {
+			n = rx_queue(rt, q);
+			frames += n;
+		}
+	}
 	for (struct rt_sock *s = rt->socks; s; s = s->next)
 		rt_sync_out(rt, s);
 	rt->ctr[XDPTCP_RT_RETRANSMITS] = rt->retrans_base + tcp_stack_stats(rt->st)->retransmits;
