@@ -148,6 +148,8 @@ static void drain(struct link *L, struct link_app *a, size_t max)
 
 static void progress(struct link *L, struct link_app *a)
 {
+	if (!a->connected)
+		return;
 	while (a->c && a->tx_off < a->tx_len && !a->shut) {
 		long n = tcp_send(a->c, a->tx + a->tx_off, a->tx_len - a->tx_off, L->now);
 
