@@ -2,6 +2,7 @@
 #include "engine_link.h"
 #include "engine_harness.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -130,19 +131,25 @@ static uint32_t isn_server(void *ctx, uint32_t la, uint16_t lp, uint32_t ra, uin
 	return 0u - L->cfg.isn_near_wrap / 2;
 }
 
-static void drain(struct link *L, struct link_app *a)
+static void drain(struct link *L, struct link_app *a, size_t max)
 {
 	size_t n;
 
-	while (a->c && (n = tcp_recv(a->c, a->rx + a->rx_len, a->rx_cap - a->rx_len, L->now)))
+	while (a->c && max &&
+	       (n = tcp_recv(a->c, a->rx + a->rx_len,
+			     a->rx_cap - a->rx_len < max ? a->rx_cap - a->rx_len : max, L->now))) {
 		a->rx_len += n;
+		max -= n;
+	}
 	/* more than expected would be a bug: tcp_recv with 0 room reads 0 */
 	if (a->c && a->rx_len == a->rx_cap)
-		ENGINE_CHECK((tcp_readable(a->c)) == (0));
+		ENGINE_CHECK(tcp_readable(a->c) == 0);
 }
 
 static void progress(struct link *L, struct link_app *a)
 {
+	if (!a->connected)
+		return;
 	while (a->c && a->tx_off < a->tx_len && !a->shut) {
 		long n = tcp_send(a->c, a->tx + a->tx_off, a->tx_len - a->tx_off, L->now);
 
@@ -155,8 +162,7 @@ static void progress(struct link *L, struct link_app *a)
 		ENGINE_CHECK((tcp_shutdown(a->c, L->now)) == (0));
 	}
 	/* everything sent and everything received: let go of the handle */
-	if (a->c && a->shut && a->peer_closed && !a->released) {
-		drain(L, a);
+	if (a->c && a->shut && a->peer_closed && !a->released && !tcp_readable(a->c)) {
 		a->released = 1;
 		tcp_close(a->c, L->now);
 	}
@@ -181,10 +187,12 @@ static void on_event(struct link *L, int side, struct tcp_conn *c, enum tcp_even
 		a->connected = 1;
 		break;
 	case TCP_EV_READABLE:
-		drain(L, a);
+		if (!L->cfg.read_chunk)
+			drain(L, a, SIZE_MAX);
 		break;
 	case TCP_EV_PEER_CLOSED:
-		drain(L, a);
+		if (!L->cfg.read_chunk)
+			drain(L, a, SIZE_MAX);
 		a->peer_closed = 1;
 		break;
 	case TCP_EV_RESET:
@@ -289,6 +297,8 @@ int link_run(struct link *L, uint64_t limit_ns)
 
 		if (L->nheap && L->heap[0]->at < t)
 			t = L->heap[0]->at;
+		if (L->cfg.read_chunk && L->next_read < t)
+			t = L->next_read;
 		if (t == UINT64_MAX)
 			break;
 		if (t > L->now)
@@ -304,6 +314,13 @@ int link_run(struct link *L, uint64_t limit_ns)
 			for (int i = 0; i < 2; i++)
 				if (L->app[i].c)
 					L->app[i].states_seen |= 1u << tcp_state(L->app[i].c);
+		}
+		if (L->cfg.read_chunk && L->now >= L->next_read) {
+			L->next_read = L->now + L->cfg.read_every_ns;
+			for (int i = 0; i < 2; i++) {
+				drain(L, &L->app[i], L->cfg.read_chunk);
+				progress(L, &L->app[i]);
+			}
 		}
 		for (int i = 0; i < 2; i++) {
 			next[i] = tcp_timer(L->st[i], L->now);

@@ -15,6 +15,10 @@ struct link_cfg {
 	uint64_t delay_ns, jitter_ns, reorder_ns;
 	uint32_t isn_near_wrap; /* non-zero: ISNs this far below 2^32 */
 	int server_plain;	/* server offers neither WS nor TS */
+	/* slow readers: non-zero = each side reads at most read_chunk bytes
+	 * every read_every_ns (windows close, persist probes run) */
+	uint32_t read_chunk;
+	uint64_t read_every_ns;
 };
 
 enum link_close {
@@ -46,6 +50,7 @@ struct link {
 	size_t nheap, capheap;
 	uint64_t pktseq;
 	uint64_t sent, lost, duped, delivered;
+	uint64_t next_read;
 	struct tcp_config tcfg;
 };
 

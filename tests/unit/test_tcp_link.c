@@ -19,13 +19,13 @@
 static const struct link_cfg clean = {.seed = 1, .delay_ns = MS};
 static const char *const order_name[] = {"client-first", "server-first", "simultaneous"};
 
-static void check_transfer(const struct link_cfg *cfg, size_t c2s, size_t s2c,
-			   enum link_close order)
+static void check_transfer_cfg(const struct link_cfg *cfg, const struct tcp_config *tcfg,
+			       size_t c2s, size_t s2c, enum link_close order)
 {
 	struct link L;
 	int rc;
 
-	link_init(&L, cfg, NULL, c2s, s2c, order);
+	link_init(&L, cfg, tcfg, c2s, s2c, order);
 	rc = link_run(&L, 7200 * S); /* heavy loss: RTO backs off to 60 s */
 	if (rc)
 		print_error("seed %llu %s %zu/%zu: not finished: client closed %d rx %zu/%zu, "
@@ -71,6 +71,12 @@ static void check_transfer(const struct link_cfg *cfg, size_t c2s, size_t s2c,
 		}
 	}
 	link_fini(&L);
+}
+
+static void check_transfer(const struct link_cfg *cfg, size_t c2s, size_t s2c,
+			   enum link_close order)
+{
+	check_transfer_cfg(cfg, NULL, c2s, s2c, order);
 }
 
 static void run_size(size_t n)
@@ -213,6 +219,35 @@ static void test_link_mixed_scenarios(void **state)
 	}
 }
 
+/* Slow readers and small buffers: windows close, persist probes run,
+ * window updates reopen them */
+static void test_link_slow_reader(void **state)
+{
+	struct tcp_config t;
+	struct link_cfg cfg = {
+	    .seed = 21,
+	    .delay_ns = MS,
+	    .read_chunk = 3000,
+	    .read_every_ns = 50 * MS,
+	};
+
+	(void)state;
+	tcp_config_default(&t);
+	t.rto_min_ns = 200 * MS;
+	t.sndbuf = t.rcvbuf = 16384;
+	for (int o = 0; o < 3; o++) {
+		cfg.loss_pm = cfg.dup_pm = cfg.reorder_pm = 0;
+		cfg.jitter_ns = cfg.reorder_ns = 0;
+		check_transfer_cfg(&cfg, &t, 200000, 200000, (enum link_close)o);
+		cfg.loss_pm = 50;
+		cfg.dup_pm = 20;
+		cfg.reorder_pm = 50;
+		cfg.jitter_ns = MS;
+		cfg.reorder_ns = 5 * MS;
+		check_transfer_cfg(&cfg, &t, 200000, 50000, (enum link_close)o);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -225,6 +260,7 @@ int main(void)
 	    cmocka_unit_test(test_link_sequence_wrap),
 	    cmocka_unit_test(test_link_no_options),
 	    cmocka_unit_test(test_link_mixed_scenarios),
+	    cmocka_unit_test(test_link_slow_reader),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -54,8 +54,13 @@ static int acceptable(const struct tcp_conn *c, uint32_t seq, uint32_t len)
 {
 	uint32_t wnd = tcp_rcv_wnd(c);
 
+	/* A segment without text at the right edge (RCV.NXT+RCV.WND) is
+	 * accepted too: it is what a sender that filled our window sends,
+	 * and its ACK must get through ("special allowance should be made to
+	 * accept valid ACKs"; Linux and BSD do the same) */
 	if (!len)
-		return wnd ? xdptcp_seq_in(seq, c->rcv_nxt, c->rcv_nxt + wnd) : seq == c->rcv_nxt;
+		return wnd ? xdptcp_seq_in(seq, c->rcv_nxt, c->rcv_nxt + wnd + 1)
+			   : seq == c->rcv_nxt;
 	if (!wnd)
 		return 0;
 	return xdptcp_seq_in(seq, c->rcv_nxt, c->rcv_nxt + wnd) ||
@@ -141,6 +146,7 @@ static void listen_input(struct tcp_conn *l, const struct tcp_seg *seg, uint64_t
 	tcp_syn_options(c, seg);
 	c->ts_recent_at = now;
 	c->snd_wnd = c->max_snd_wnd = seg->wnd; /* never scaled in a SYN */
+	c->snd_edge = c->iss + seg->wnd;
 	c->snd_wl1 = seg->seq;
 	c->snd_wl2 = c->iss;
 	tcp_send_syn(c, now);
@@ -188,6 +194,7 @@ static void syn_sent_input(struct tcp_conn *c, const struct tcp_seg *seg, uint64
 	tcp_syn_options(c, seg);
 	c->ts_recent_at = now;
 	c->snd_wnd = c->max_snd_wnd = seg->wnd;
+	c->snd_edge = (ack_ok ? seg->ack : c->iss) + seg->wnd;
 	c->snd_wl1 = seg->seq;
 	c->snd_wl2 = seg->ack;
 	if (ack_ok) {
@@ -370,6 +377,7 @@ static int process_ack(struct tcp_conn *c, const struct tcp_seg *seg, uint32_t s
 	struct tcp_stack *s = c->stack;
 	uint32_t ack = seg->ack;
 	uint32_t wnd = (uint32_t)seg->wnd << c->snd_wscale;
+	int writable = 0;
 
 	/* "if the ACK bit is off, drop the segment and return" */
 	if (!(seg->flags & TCP_ACK)) {
@@ -432,10 +440,7 @@ static int process_ack(struct tcp_conn *c, const struct tcp_seg *seg, uint32_t s
 			tcp_rto_arm(c, now);
 		if (!*established_now)
 			tcp_cc_ack(c, ack, acked, now);
-		if (drop && app_sees(c) && !(c->flags & CF_FIN_QUEUED))
-			tcp_event(c, TCP_EV_WRITABLE, NULL);
-		if (gone(c))
-			return 0;
+		writable = drop && app_sees(c) && !(c->flags & CF_FIN_QUEUED);
 	} else if (ack == c->snd_una && !seg->len && !(seg->flags & (TCP_SYN | TCP_FIN)) &&
 		   wnd == c->snd_wnd && wnd && c->snd_max != c->snd_una) {
 		/* RFC 5681 2: a duplicate ACK (answers to zero-window probes
@@ -452,10 +457,21 @@ static int process_ack(struct tcp_conn *c, const struct tcp_seg *seg, uint32_t s
 		c->snd_wnd = wnd;
 		c->snd_wl1 = seq;
 		c->snd_wl2 = ack;
+		/* the receiver never moves its edge left (3.8.6): what it
+		 * once offered stays acceptable to it */
+		if (xdptcp_seq_gt(ack + wnd, c->snd_edge))
+			c->snd_edge = ack + wnd;
 		if (wnd > c->max_snd_wnd)
 			c->max_snd_wnd = wnd;
 		if (wnd)
 			c->persist_backoff = 0;
+	}
+	/* only now, with SND.WND matching the new SND.UNA: the application
+	 * may send from inside the callback */
+	if (writable) {
+		tcp_event(c, TCP_EV_WRITABLE, NULL);
+		if (gone(c))
+			return 0;
 	}
 	switch (c->state) {
 	case XDPTCP_FIN_WAIT_1:

@@ -121,15 +121,24 @@ void tcp_send_syn(struct tcp_conn *c, uint64_t now)
 	emit(c, &seg);
 }
 
-/* A pure ACK or RST carries SND.MAX, not SND.NXT (as BSD does): after a
- * timeout SND.NXT went back to SND.UNA, and a sequence number the peer has
- * already passed would make the segment unacceptable to it — two such
- * peers would answer each other's ACKs forever (3.10.7.4 first check). */
+/* The sequence number of a pure ACK or RST: SND.MAX, not SND.NXT (as
+ * BSD does): after a timeout SND.NXT went back to SND.UNA, and a number the
+ * peer has already passed makes the segment unacceptable to it — two such
+ * peers would answer each other's ACKs forever (3.10.7.4 first check). Not
+ * beyond the furthest edge the peer offered, though (a zero-window probe or
+ * a FIN may lie beyond it); a receiver never moves that edge left, so the
+ * result stays acceptable even when the window seems to shrink (rounding
+ * by the window scale). */
+static uint32_t ack_seq(const struct tcp_conn *c)
+{
+	return xdptcp_seq_le(c->snd_max, c->snd_edge) ? c->snd_max : c->snd_edge;
+}
+
 void tcp_send_ack(struct tcp_conn *c, uint64_t now)
 {
 	struct tcp_seg seg;
 
-	fill_seg(c, &seg, TCP_ACK, c->snd_max, now);
+	fill_seg(c, &seg, TCP_ACK, ack_seq(c), now);
 	emit(c, &seg);
 }
 
@@ -137,7 +146,7 @@ void tcp_send_rst(struct tcp_conn *c, uint64_t now)
 {
 	struct tcp_seg seg;
 
-	fill_seg(c, &seg, TCP_RST, c->snd_max, now);
+	fill_seg(c, &seg, TCP_RST, ack_seq(c), now);
 	emit(c, &seg);
 }
 

@@ -54,6 +54,7 @@ struct tcp_conn {
 	/* send sequence variables (RFC 9293 3.3.1) */
 	uint32_t iss, snd_una, snd_nxt, snd_max, snd_wnd, snd_wl1, snd_wl2;
 	uint32_t max_snd_wnd;	 /* largest window the peer offered (RFC 5961 5.2) */
+	uint32_t snd_edge;	 /* furthest right edge the peer offered */
 	uint32_t sbuf_seq;	 /* sequence number of sbuf's first byte */
 	uint32_t fin_seq;	 /* our FIN's sequence number once queued */
 	uint32_t snd_up, rcv_up; /* urgent pointers (3.3.1 SND.UP, RCV.UP) */
