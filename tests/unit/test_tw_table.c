@@ -522,6 +522,14 @@ static void test_syn_reopen_by_timestamp(void **state)
 	tw.flags = XDPTCP_TW_TS;
 	s.opts = 0;
 	assert_int_equal(tw_input(&tw, &s, NOW, TIMEOUT, &r), TW_REACK);
+	/* both use timestamps: an old TSval refuses even a higher sequence
+	 * number (RFC 6191 section 2) */
+	s = from_peer(TCP_SYN, tw.rcv_nxt + 100000, 0);
+	s.opts = TCP_OPT_TS;
+	s.tsval = 700;
+	assert_int_equal(tw_input(&tw, &s, NOW, TIMEOUT, &r), TW_REACK);
+	s.opts = 0; /* without the option the sequence number decides */
+	assert_int_equal(tw_input(&tw, &s, NOW, TIMEOUT, &r), TW_REOPEN);
 }
 
 static void test_fin_reacks_and_restarts(void **state)

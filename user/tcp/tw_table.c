@@ -156,13 +156,13 @@ void tw_key_from_seg(struct xdptcp_flow_key *key, const struct tcp_seg *seg)
 
 static int syn_acceptable(const struct xdptcp_tw *tw, const struct tcp_seg *seg)
 {
-	/* RFC 6191 section 2: a new incarnation may start if its SYN is above
-	 * the last sequence number seen, or its timestamp newer than
-	 * TS.Recent. Like XDP, either test suffices. */
-	if (xdptcp_seq_gt(seg->seq, tw->rcv_nxt))
-		return 1;
-	return (tw->flags & XDPTCP_TW_TS) && (seg->opts & TCP_OPT_TS) &&
-	       xdptcp_seq_gt(seg->tsval, tw->ts_recent);
+	/* RFC 6191 section 2: when both incarnations use timestamps, only a
+	 * TSval above TS.Recent starts a new one; otherwise only a sequence
+	 * number above RCV.NXT (RFC 1122 4.2.2.13). Same rule as XDP's
+	 * tw_syn_acceptable() and the engine's full-TCB TIME-WAIT. */
+	if ((tw->flags & XDPTCP_TW_TS) && (seg->opts & TCP_OPT_TS))
+		return xdptcp_seq_gt(seg->tsval, tw->ts_recent);
+	return xdptcp_seq_gt(seg->seq, tw->rcv_nxt);
 }
 
 enum tw_action tw_input(struct xdptcp_tw *tw, const struct tcp_seg *seg, uint64_t now,
