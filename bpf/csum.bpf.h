@@ -6,12 +6,11 @@
 #ifndef XDPTCP_CSUM_BPF_H
 #define XDPTCP_CSUM_BPF_H
 
-#include <linux/bpf.h>
-#include <linux/types.h>
-#include <linux/in.h>
 #include <bpf/bpf_endian.h>
+#include <linux/bpf.h>
+#include <linux/in.h>
+#include <linux/types.h>
 
-#define CSUM_MAX_WORDS 15 /* 60-byte IPv4 or TCP header */
 
 static __always_inline __u16 csum_fold(__u64 s)
 {
@@ -34,7 +33,7 @@ static __always_inline __u64 csum_words_fixed(const void *p, int n)
 	return s;
 }
 
-/* Folds seed plus nwords (<= 15) words at ctx->data + off. Returns the
+/* Folds seed plus nwords (<= 15, a 60-byte header) words at ctx->data + off. Returns the
  * folded sum, or 0 (never a valid sum here) if they run past the frame.
  * Unrolled by hand: clang turns a loop's bound checks into arithmetic on
  * data_end, which the verifier refuses. A global function, so the verifier

@@ -6,8 +6,8 @@
 #ifndef XDPTCP_FASTPATH_BPF_H
 #define XDPTCP_FASTPATH_BPF_H
 
-#include "xdptcp/seq.h"
 #include "slow.bpf.h"
+#include "xdptcp/seq.h"
 
 #define FAST_DUPACK_LIMIT 3 /* RFC 5681 section 3.2: the third one retransmits */
 
@@ -76,7 +76,8 @@ static __always_inline int fast_path(struct xdp_md *ctx, struct pkt *p,
 
 			tcb->dupacks = dup;
 			if (dup >= FAST_DUPACK_LIMIT)
-				return slow_handoff(ctx, p, tcb, slot, XDPTCP_STAT_SLOW_DUPACK3, now);
+				return slow_handoff(ctx, p, tcb, slot, XDPTCP_STAT_SLOW_DUPACK3,
+						    now);
 			if (ts)
 				tcb->ts_recent = p->tsval;
 			tcb->last_rx_ns = now;

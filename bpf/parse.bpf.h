@@ -4,13 +4,13 @@
 #ifndef XDPTCP_PARSE_BPF_H
 #define XDPTCP_PARSE_BPF_H
 
+#include "verdict.bpf.h"
+#include <bpf/bpf_endian.h>
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
 #include <linux/in.h>
 #include <linux/ip.h>
 #include <linux/tcp.h>
-#include <bpf/bpf_endian.h>
-#include "verdict.bpf.h"
 
 #define TCPF_FIN 0x01
 #define TCPF_SYN 0x02
@@ -36,27 +36,21 @@ struct pkt {
 	__u32 ack;
 	__u32 tsval;
 	__u32 tsecr;
-	__u16 ihl_len;     /* IPv4 header bytes (20..60) */
-	__u16 tot_len;     /* IPv4 total length; Ethernet padding beyond is ignored */
-	__u16 frag;        /* IPv4 flags + fragment offset */
-	__u16 tcp_len;     /* tot_len - ihl_len */
-	__u16 doff_len;    /* TCP header bytes (20..60) once check_tcp_hdr passed */
+	__u16 ihl_len;	/* IPv4 header bytes (20..60) */
+	__u16 tot_len;	/* IPv4 total length; Ethernet padding beyond is ignored */
+	__u16 frag;	/* IPv4 flags + fragment offset */
+	__u16 tcp_len;	/* tot_len - ihl_len */
+	__u16 doff_len; /* TCP header bytes (20..60) once check_tcp_doff passed */
 	__u16 payload_len;
 	__u16 window;
-	__u8 flags;        /* TCP flag byte (offset 13) */
-	__u8 has_ts;       /* a well-formed timestamps option was seen */
-	__u8 other_opts;   /* an option other than EOL/NOP/TS was seen */
+	__u8 flags;	 /* TCP flag byte (offset 13) */
+	__u8 has_ts;	 /* a well-formed timestamps option was seen */
+	__u8 other_opts; /* an option other than EOL/NOP/TS was seen */
 };
 
-static __always_inline void *pkt_data(struct xdp_md *ctx)
-{
-	return (void *)(long)ctx->data;
-}
+static __always_inline void *pkt_data(struct xdp_md *ctx) { return (void *)(long)ctx->data; }
 
-static __always_inline void *pkt_end(struct xdp_md *ctx)
-{
-	return (void *)(long)ctx->data_end;
-}
+static __always_inline void *pkt_end(struct xdp_md *ctx) { return (void *)(long)ctx->data_end; }
 
 /* Ethernet, IPv4 and the fixed TCP header: enough to find the owner.
  * Returns PKT_CONTINUE or the XDP action for frames that end here. */

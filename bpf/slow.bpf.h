@@ -45,8 +45,7 @@ static __always_inline int slow_owned(struct xdp_md *ctx, const struct pkt *p, _
 /* Hand-off (DESIGN.md "Who writes what"): clearing `fast` is XDP's only
  * write to it; from here userspace owns every field of the slot. */
 static __always_inline int slow_handoff(struct xdp_md *ctx, const struct pkt *p,
-					struct xdptcp_tcb *tcb, __u32 slot, __u16 reason,
-					__u64 now)
+					struct xdptcp_tcb *tcb, __u32 slot, __u16 reason, __u64 now)
 {
 	struct xdptcp_meta m = {};
 

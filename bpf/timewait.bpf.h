@@ -5,9 +5,9 @@
 #ifndef XDPTCP_TIMEWAIT_BPF_H
 #define XDPTCP_TIMEWAIT_BPF_H
 
-#include "xdptcp/seq.h"
-#include "slow.bpf.h"
 #include "csum.bpf.h"
+#include "slow.bpf.h"
+#include "xdptcp/seq.h"
 
 #define TW_DEFAULT_TIMEOUT_NS (60ull * 1000000000ull) /* 2*MSL, MSL 30 s */
 #define TW_TTL 64
@@ -110,23 +110,30 @@ static __always_inline int tw_answer(struct xdp_md *ctx, const struct pkt *p,
 	return XDP_TX;
 }
 
+/* RFC 6191 section 2: when both incarnations use timestamps, a SYN may
+ * start a new one only with a TSval above TS.Recent; otherwise only with a
+ * sequence number above RCV.NXT (RFC 1122 section 4.2.2.13). */
+static __always_inline int tw_syn_acceptable(const struct pkt *p, const struct xdptcp_tw *tw)
+{
+	if ((tw->flags & XDPTCP_TW_TS) && p->has_ts)
+		return xdptcp_seq_gt(p->tsval, tw->ts_recent);
+	return xdptcp_seq_gt(p->seq, tw->rcv_nxt);
+}
+
 /* RFC 9293 section 3.10.7.4 (TIME-WAIT), RFC 1337, RFC 6191. */
 static __always_inline int tw_path(struct xdp_md *ctx, const struct pkt *p, struct xdptcp_tw *tw,
 				   __u64 now)
 {
 	if (p->flags & TCPF_RST)
 		return drop(XDPTCP_STAT_TW_RST_IGNORED);
-	/* RFC 6191: a new incarnation may start if its SYN is above our
-	 * rcv_nxt, or its timestamp newer than TS.Recent. */
-	if ((p->flags & (TCPF_SYN | TCPF_ACK)) == TCPF_SYN &&
-	    (xdptcp_seq_gt(p->seq, tw->rcv_nxt) ||
-	     ((tw->flags & XDPTCP_TW_TS) && p->has_ts && xdptcp_seq_gt(p->tsval, tw->ts_recent))))
+	if ((p->flags & (TCPF_SYN | TCPF_ACK)) == TCPF_SYN && tw_syn_acceptable(p, tw))
 		return slow_noslot(ctx, p, XDPTCP_V_TW_SYN, XDPTCP_STAT_TW_SYN);
 	if (p->payload_len)
 		return slow_noslot(ctx, p, XDPTCP_V_SLOW, XDPTCP_STAT_SLOW_TW);
 	if (p->flags & TCPF_FIN) {
 		struct xdptcp_config *cfg = bpf_map_lookup_elem(&config, &(__u32){0});
-		__u64 timeout = cfg && cfg->tw_timeout_ns ? cfg->tw_timeout_ns : TW_DEFAULT_TIMEOUT_NS;
+		__u64 timeout =
+		    cfg && cfg->tw_timeout_ns ? cfg->tw_timeout_ns : TW_DEFAULT_TIMEOUT_NS;
 
 		/* RFC 9293: acknowledge it and restart the 2 MSL timeout. */
 		tw->deadline_ns = now + timeout;

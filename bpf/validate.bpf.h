@@ -5,8 +5,8 @@
 #ifndef XDPTCP_VALIDATE_BPF_H
 #define XDPTCP_VALIDATE_BPF_H
 
-#include "parse.bpf.h"
 #include "csum.bpf.h"
+#include "parse.bpf.h"
 
 static __always_inline int check_ip_csum(struct xdp_md *ctx, const struct pkt *p)
 {

@@ -3,10 +3,10 @@
 #ifndef XDPTCP_VERDICT_BPF_H
 #define XDPTCP_VERDICT_BPF_H
 
-#include <linux/bpf.h>
-#include <bpf/bpf_helpers.h>
-#include "xdptcp/meta.h"
 #include "maps.bpf.h"
+#include "xdptcp/meta.h"
+#include <bpf/bpf_helpers.h>
+#include <linux/bpf.h>
 
 /* Returned by a stage when the frame goes on down the decision tree. */
 #define PKT_CONTINUE (-1)

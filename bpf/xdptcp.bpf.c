@@ -1,13 +1,13 @@
 /* The xdptcp XDP program: the decision tree of DESIGN.md ("What the XDP
  * program does with each frame"). Each stage returns an XDP action, or
  * PKT_CONTINUE to go on down the tree. */
-#include <linux/bpf.h>
-#include <bpf/bpf_helpers.h>
+#include "fastpath.bpf.h"
 #include "maps.bpf.h"
 #include "parse.bpf.h"
-#include "validate.bpf.h"
-#include "fastpath.bpf.h"
 #include "timewait.bpf.h"
+#include "validate.bpf.h"
+#include <bpf/bpf_helpers.h>
+#include <linux/bpf.h>
 
 SEC("xdp")
 int xdptcp_xdp(struct xdp_md *ctx)

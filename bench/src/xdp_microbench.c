@@ -10,16 +10,16 @@
  * trivial XDP_DROP) and subtracted. The TIME-WAIT case needs no wrapper:
  * entries for both directions make each answer the next frame.
  * Every case checks that its verdict counter moved by exactly `repeat`. */
+#include "../../tests/lib/pkt_world.h"
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
 #include <errno.h>
 #include <getopt.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <stddef.h>
 #include <unistd.h>
-#include <bpf/bpf.h>
-#include <bpf/libbpf.h>
-#include "../../tests/lib/pkt_world.h"
 
 #define SLOT 7
 #define GEN 3
@@ -29,7 +29,8 @@
 #define PAYLOAD 100
 
 /* The few instruction encodings we need (linux/filter.h is kernel-only). */
-#define INSN(c, d, s, o, i) ((struct bpf_insn){.code = (c), .dst_reg = (d), .src_reg = (s), .off = (o), .imm = (i)})
+#define INSN(c, d, s, o, i)                                                                        \
+	((struct bpf_insn){.code = (c), .dst_reg = (d), .src_reg = (s), .off = (o), .imm = (i)})
 #define MOV64_REG(d, s) INSN(BPF_ALU64 | BPF_MOV | BPF_X, d, s, 0, 0)
 #define MOV64_IMM(d, i) INSN(BPF_ALU64 | BPF_MOV | BPF_K, d, 0, 0, i)
 #define ADD64_IMM(d, i) INSN(BPF_ALU64 | BPF_ADD | BPF_K, d, 0, 0, i)
@@ -37,7 +38,11 @@
 #define JEQ_IMM(d, i, o) INSN(BPF_JMP | BPF_JEQ | BPF_K, d, 0, o, i)
 #define CALL(f) INSN(BPF_JMP | BPF_CALL, 0, 0, 0, f)
 #define EXIT() INSN(BPF_JMP | BPF_EXIT, 0, 0, 0, 0)
-#define LD_MAP_FD(d, fd) INSN(BPF_LD | BPF_DW | BPF_IMM, d, BPF_PSEUDO_MAP_FD, 0, fd), INSN(0, 0, 0, 0, 0)
+#define LD_IMM64(d, v)                                                                             \
+	INSN(BPF_LD | BPF_DW | BPF_IMM, d, 0, 0, (int32_t)(uint32_t)(v)),                          \
+	    INSN(0, 0, 0, 0, (int32_t)(uint32_t)((uint64_t)(v) >> 32))
+#define LD_MAP_FD(d, fd)                                                                           \
+	INSN(BPF_LD | BPF_DW | BPF_IMM, d, BPF_PSEUDO_MAP_FD, 0, fd), INSN(0, 0, 0, 0, 0)
 
 struct opts {
 	const char *obj;
@@ -47,11 +52,11 @@ struct opts {
 
 struct bench {
 	struct pkt_world w;
-	int drop_fd;    /* trivial: return XDP_DROP */
-	int clock_fd;   /* reference: bpf_ktime_get_ns, XDP_DROP */
-	int lookup_fd;  /* reference: one missing `flows` lookup, XDP_DROP */
+	int drop_fd;	/* trivial: return XDP_DROP */
+	int clock_fd;	/* reference: bpf_ktime_get_ns, XDP_DROP */
+	int lookup_fd;	/* reference: one missing `flows` lookup, XDP_DROP */
 	int wrapper_fd; /* restore state, tail-call progs[0] */
-	int progs_fd;   /* BPF_MAP_TYPE_PROG_ARRAY of one */
+	int progs_fd;	/* BPF_MAP_TYPE_PROG_ARRAY of one */
 	uint8_t out[PKT_MAX + 64];
 };
 
@@ -71,11 +76,11 @@ static void usage(FILE *f, const char *argv0)
 static int parse_opts(int argc, char **argv, struct opts *o)
 {
 	static const struct option lo[] = {
-		{"obj", required_argument, NULL, 'o'},
-		{"repeat", required_argument, NULL, 'r'},
-		{"runs", required_argument, NULL, 'k'},
-		{"help", no_argument, NULL, 'h'},
-		{0},
+	    {"obj", required_argument, NULL, 'o'},
+	    {"repeat", required_argument, NULL, 'r'},
+	    {"runs", required_argument, NULL, 'k'},
+	    {"help", no_argument, NULL, 'h'},
+	    {0},
 	};
 	int c;
 
@@ -125,20 +130,29 @@ static int load_helpers(struct bench *b)
 		return -errno;
 	{
 		const struct bpf_insn clock[] = {
-			CALL(BPF_FUNC_ktime_get_ns),
-			MOV64_IMM(BPF_REG_0, XDP_DROP),
-			EXIT(),
+		    CALL(BPF_FUNC_ktime_get_ns),
+		    MOV64_IMM(BPF_REG_0, XDP_DROP),
+		    EXIT(),
 		};
+		/* the fast flow's key, found */
+		struct pkt_spec ks;
+		struct xdptcp_flow_key k;
+		uint64_t kw[2];
+
+		pkt_spec_default(&ks);
+		pkt_world_key(&ks, &k);
+		memcpy(kw, &k, sizeof(kw));
 		const struct bpf_insn lookup[] = {
-			MOV64_IMM(BPF_REG_1, 0),
-			INSN(BPF_STX | BPF_MEM | BPF_DW, BPF_REG_10, BPF_REG_1, -8, 0),
-			INSN(BPF_STX | BPF_MEM | BPF_DW, BPF_REG_10, BPF_REG_1, -16, 0),
-			MOV64_REG(BPF_REG_2, BPF_REG_10),
-			ADD64_IMM(BPF_REG_2, -16),
-			LD_MAP_FD(BPF_REG_1, b->w.fd_flows),
-			CALL(BPF_FUNC_map_lookup_elem),
-			MOV64_IMM(BPF_REG_0, XDP_DROP),
-			EXIT(),
+		    LD_IMM64(BPF_REG_1, kw[0]),
+		    INSN(BPF_STX | BPF_MEM | BPF_DW, BPF_REG_10, BPF_REG_1, -16, 0),
+		    LD_IMM64(BPF_REG_1, kw[1]),
+		    INSN(BPF_STX | BPF_MEM | BPF_DW, BPF_REG_10, BPF_REG_1, -8, 0),
+		    MOV64_REG(BPF_REG_2, BPF_REG_10),
+		    ADD64_IMM(BPF_REG_2, -16),
+		    LD_MAP_FD(BPF_REG_1, b->w.fd_flows),
+		    CALL(BPF_FUNC_map_lookup_elem),
+		    MOV64_IMM(BPF_REG_0, XDP_DROP),
+		    EXIT(),
 		};
 
 		b->clock_fd = load_raw("bench_clock", clock, sizeof(clock) / sizeof(clock[0]));
@@ -152,29 +166,30 @@ static int load_helpers(struct bench *b)
 	tcbs = b->w.fd_tcbs;
 	{
 		const struct bpf_insn wrapper[] = {
-			MOV64_REG(BPF_REG_6, BPF_REG_1),
-			/* strip the metadata the previous iteration left (fails,
-			 * harmlessly, when there is none) */
-			MOV64_IMM(BPF_REG_2, (int)sizeof(struct xdptcp_meta)),
-			CALL(BPF_FUNC_xdp_adjust_meta),
-			/* tcbs[SLOT].snd_una = UNA0, .rcv_nxt = RCV0 */
-			ST_W(BPF_REG_10, -4, SLOT),
-			MOV64_REG(BPF_REG_2, BPF_REG_10),
-			ADD64_IMM(BPF_REG_2, -4),
-			LD_MAP_FD(BPF_REG_1, tcbs),
-			CALL(BPF_FUNC_map_lookup_elem),
-			JEQ_IMM(BPF_REG_0, 0, 2),
-			ST_W(BPF_REG_0, offsetof(struct xdptcp_tcb, snd_una), UNA0),
-			ST_W(BPF_REG_0, offsetof(struct xdptcp_tcb, rcv_nxt), RCV0),
-			MOV64_REG(BPF_REG_1, BPF_REG_6),
-			LD_MAP_FD(BPF_REG_2, b->progs_fd),
-			MOV64_IMM(BPF_REG_3, 0),
-			CALL(BPF_FUNC_tail_call),
-			MOV64_IMM(BPF_REG_0, XDP_ABORTED),
-			EXIT(),
+		    MOV64_REG(BPF_REG_6, BPF_REG_1),
+		    /* strip the metadata the previous iteration left (fails,
+		     * harmlessly, when there is none) */
+		    MOV64_IMM(BPF_REG_2, (int)sizeof(struct xdptcp_meta)),
+		    CALL(BPF_FUNC_xdp_adjust_meta),
+		    /* tcbs[SLOT].snd_una = UNA0, .rcv_nxt = RCV0 */
+		    ST_W(BPF_REG_10, -4, SLOT),
+		    MOV64_REG(BPF_REG_2, BPF_REG_10),
+		    ADD64_IMM(BPF_REG_2, -4),
+		    LD_MAP_FD(BPF_REG_1, tcbs),
+		    CALL(BPF_FUNC_map_lookup_elem),
+		    JEQ_IMM(BPF_REG_0, 0, 2),
+		    ST_W(BPF_REG_0, offsetof(struct xdptcp_tcb, snd_una), UNA0),
+		    ST_W(BPF_REG_0, offsetof(struct xdptcp_tcb, rcv_nxt), RCV0),
+		    MOV64_REG(BPF_REG_1, BPF_REG_6),
+		    LD_MAP_FD(BPF_REG_2, b->progs_fd),
+		    MOV64_IMM(BPF_REG_3, 0),
+		    CALL(BPF_FUNC_tail_call),
+		    MOV64_IMM(BPF_REG_0, XDP_ABORTED),
+		    EXIT(),
 		};
 
-		b->wrapper_fd = load_raw("bench_wrapper", wrapper, sizeof(wrapper) / sizeof(wrapper[0]));
+		b->wrapper_fd =
+		    load_raw("bench_wrapper", wrapper, sizeof(wrapper) / sizeof(wrapper[0]));
 	}
 	if (b->wrapper_fd < 0)
 		return -errno;
@@ -203,7 +218,7 @@ struct bcase {
 	int prog_fd;
 	int target_fd; /* >= 0: run behind the wrapper, tail-calling this */
 	uint32_t action;
-	int stat;      /* counter that must move once per frame, or -1 */
+	int stat; /* counter that must move once per frame, or -1 */
 	uint8_t frame[PKT_MAX];
 	size_t len;
 	uint32_t ns[99];
@@ -295,9 +310,12 @@ static int fast_flow(struct bench *b, struct pkt_spec *s, uint8_t opts[12])
 static int tw_pair(struct bench *b, struct pkt_spec *s, uint8_t opts[12])
 {
 	struct xdptcp_tw tw = {
-		.deadline_ns = pkt_now_ns() + 3600ull * 1000000000ull,
-		.snd_nxt = 7001, .rcv_nxt = 3001, .ts_recent = 200, .window = 502,
-		.flags = XDPTCP_TW_TS,
+	    .deadline_ns = pkt_now_ns() + 3600ull * 1000000000ull,
+	    .snd_nxt = 7001,
+	    .rcv_nxt = 3001,
+	    .ts_recent = 200,
+	    .window = 502,
+	    .flags = XDPTCP_TW_TS,
 	};
 	struct xdptcp_flow_key k, r;
 	int err;
@@ -326,8 +344,12 @@ enum { C_DROP, C_WRAP, C_CLOCK, C_LOOKUP, C_ACK, C_DATA, C_PASS, C_TW, C_N };
 static int add_case(struct bcase *c, const char *name, const char *verdict, int prog_fd,
 		    int target_fd, uint32_t action, int stat, const struct pkt_spec *s)
 {
-	*c = (struct bcase){.name = name, .verdict = verdict, .prog_fd = prog_fd,
-			    .target_fd = target_fd, .action = action, .stat = stat};
+	*c = (struct bcase){.name = name,
+			    .verdict = verdict,
+			    .prog_fd = prog_fd,
+			    .target_fd = target_fd,
+			    .action = action,
+			    .stat = stat};
 	c->len = pkt_build(s, c->frame, sizeof(c->frame));
 	return c->len ? 0 : -EMSGSIZE;
 }
@@ -366,26 +388,33 @@ int main(int argc, char **argv)
 
 	/* references, on the pure ACK frame */
 	err = add_case(&cs[C_DROP], "trivial XDP_DROP", "DROP", b.drop_fd, -1, XDP_DROP, -1, &s);
-	err = err ?: add_case(&cs[C_WRAP], "wrapper + trivial", "DROP", b.wrapper_fd, b.drop_fd,
+	err = err
+		  ?: add_case(&cs[C_WRAP], "wrapper + trivial", "DROP", b.wrapper_fd, b.drop_fd,
 			      XDP_DROP, -1, &s);
-	err = err ?: add_case(&cs[C_CLOCK], "ref: bpf_ktime_get_ns", "DROP", b.clock_fd, -1,
+	err = err
+		  ?: add_case(&cs[C_CLOCK], "ref: bpf_ktime_get_ns", "DROP", b.clock_fd, -1,
 			      XDP_DROP, -1, &s);
-	err = err ?: add_case(&cs[C_LOOKUP], "ref: 1 flows lookup", "DROP", b.lookup_fd, -1,
+	err = err
+		  ?: add_case(&cs[C_LOOKUP], "ref: flows lookup (hit)", "DROP", b.lookup_fd, -1,
 			      XDP_DROP, -1, &s);
 	/* pure ACK advancing snd_una, consumed */
-	err = err ?: add_case(&cs[C_ACK], "pure ACK consumed", "DROP", b.wrapper_fd, b.w.prog_fd,
+	err = err
+		  ?: add_case(&cs[C_ACK], "pure ACK consumed", "DROP", b.wrapper_fd, b.w.prog_fd,
 			      XDP_DROP, XDPTCP_STAT_FAST_ACK, &s);
 	/* in-order data with an ACK, redirected with metadata */
 	s.payload = payload;
 	s.paylen = sizeof(payload);
-	err = err ?: add_case(&cs[C_DATA], "in-order data (100 B)", "REDIRECT", b.wrapper_fd,
+	err = err
+		  ?: add_case(&cs[C_DATA], "in-order data (100 B)", "REDIRECT", b.wrapper_fd,
 			      b.w.prog_fd, XDP_REDIRECT, XDPTCP_STAT_FAST_DATA, &s);
 	/* not ours: another port */
 	s.paylen = 0;
 	s.dport = 8080;
-	err = err ?: add_case(&cs[C_PASS], "pass (not ours)", "PASS", b.w.prog_fd, -1, XDP_PASS,
+	err = err
+		  ?: add_case(&cs[C_PASS], "pass (not ours)", "PASS", b.w.prog_fd, -1, XDP_PASS,
 			      XDPTCP_STAT_PASS_NOT_OURS, &s);
-	err = err ?: add_case(&cs[C_TW], "TIME-WAIT re-ACK", "TX", b.w.prog_fd, -1, XDP_TX,
+	err = err
+		  ?: add_case(&cs[C_TW], "TIME-WAIT re-ACK", "TX", b.w.prog_fd, -1, XDP_TX,
 			      XDPTCP_STAT_TW_REACK, &tw);
 	err = err ?: measure_all(&b, &o, cs, C_N);
 	if (err) {

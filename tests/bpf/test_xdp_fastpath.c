@@ -6,10 +6,7 @@
 #define T(name) cmocka_unit_test_setup_teardown(name, fx_setup, fx_teardown)
 #define W_TCB(c) (&(c)->want.tcbs[FX_SLOT])
 
-static void need_xsk(void)
-{
-	assert_int_equal(pkt_world_xsk_add(&W, 0), 0);
-}
+static void need_xsk(void) { assert_int_equal(pkt_world_xsk_add(&W, 0), 0); }
 
 /* The changes a consumed ACK makes, ack advancing snd_una. */
 static void want_ack_applied(struct pkt_case *c, uint32_t ack)
@@ -31,6 +28,9 @@ static void want_handoff(struct pkt_case *c, enum xdptcp_stat reason)
 	assert_int_equal(m.reason, reason);
 	assert_int_equal(m.slot, FX_SLOT);
 	assert_int_equal(m.generation, FX_GEN);
+	assert_int_equal(m.rcv_nxt, W_TCB(c)->rcv_nxt);
+	assert_int_equal(m.payload_off, 14 + 20 + 20 + ((c->s.optlen + 3) & ~3u));
+	assert_int_equal(m.payload_len, c->s.paylen);
 	W_TCB(c)->fast = 0;
 	c->want.stats[reason]++;
 	c->want.stats[XDPTCP_STAT_SLOW]++;
@@ -303,30 +303,15 @@ static void check_flag_handoff(struct pkt_case *c, uint8_t flags)
 	want_handoff(c, XDPTCP_STAT_SLOW_FLAGS);
 }
 
-static void test_slow_flags_fin(void **state)
-{
-	check_flag_handoff(*state, PKT_ACK | PKT_FIN);
-}
+static void test_slow_flags_fin(void **state) { check_flag_handoff(*state, PKT_ACK | PKT_FIN); }
 
-static void test_slow_flags_syn(void **state)
-{
-	check_flag_handoff(*state, PKT_ACK | PKT_SYN);
-}
+static void test_slow_flags_syn(void **state) { check_flag_handoff(*state, PKT_ACK | PKT_SYN); }
 
-static void test_slow_flags_rst(void **state)
-{
-	check_flag_handoff(*state, PKT_RST);
-}
+static void test_slow_flags_rst(void **state) { check_flag_handoff(*state, PKT_RST); }
 
-static void test_slow_flags_urg(void **state)
-{
-	check_flag_handoff(*state, PKT_ACK | PKT_URG);
-}
+static void test_slow_flags_urg(void **state) { check_flag_handoff(*state, PKT_ACK | PKT_URG); }
 
-static void test_slow_flags_no_ack(void **state)
-{
-	check_flag_handoff(*state, PKT_PSH);
-}
+static void test_slow_flags_no_ack(void **state) { check_flag_handoff(*state, PKT_PSH); }
 
 static void test_slow_options_sack(void **state)
 {
@@ -549,41 +534,41 @@ static void test_pass_other_port(void **state)
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
-		T(test_fast_ack_consumed),
-		T(test_fast_ack_window_update),
-		T(test_fast_ack_no_timestamps),
-		T(test_fast_ack_resets_dupacks),
-		T(test_fast_ack_nothing_outstanding),
-		T(test_fast_ack_short_of_notify),
-		T(test_fast_ack_notify),
-		T(test_fast_dupack),
-		T(test_slow_dupack3),
-		T(test_fast_data_redirect),
-		T(test_fast_data_fills_window),
-		T(test_fast_data_no_socket_drops),
-		T(test_slow_no_socket_drops),
-		T(test_slow_stale_gen),
-		T(test_slow_not_fast),
-		T(test_slow_queue),
-		T(test_slow_flags_fin),
-		T(test_slow_flags_syn),
-		T(test_slow_flags_rst),
-		T(test_slow_flags_urg),
-		T(test_slow_flags_no_ack),
-		T(test_slow_options_sack),
-		T(test_slow_options_ts_missing),
-		T(test_ts_other_layout_fast),
-		T(test_slow_paws),
-		T(test_slow_seq_out_of_order),
-		T(test_slow_seq_beyond_window),
-		T(test_slow_seq_keepalive),
-		T(test_slow_ack_beyond_snd_nxt),
-		T(test_slow_ack_below_snd_una),
-		T(test_seq_wraps),
-		T(test_drop_bad_slot),
-		T(test_slow_listen),
-		T(test_no_room_for_metadata),
-		T(test_pass_other_port),
+	    T(test_fast_ack_consumed),
+	    T(test_fast_ack_window_update),
+	    T(test_fast_ack_no_timestamps),
+	    T(test_fast_ack_resets_dupacks),
+	    T(test_fast_ack_nothing_outstanding),
+	    T(test_fast_ack_short_of_notify),
+	    T(test_fast_ack_notify),
+	    T(test_fast_dupack),
+	    T(test_slow_dupack3),
+	    T(test_fast_data_redirect),
+	    T(test_fast_data_fills_window),
+	    T(test_fast_data_no_socket_drops),
+	    T(test_slow_no_socket_drops),
+	    T(test_slow_stale_gen),
+	    T(test_slow_not_fast),
+	    T(test_slow_queue),
+	    T(test_slow_flags_fin),
+	    T(test_slow_flags_syn),
+	    T(test_slow_flags_rst),
+	    T(test_slow_flags_urg),
+	    T(test_slow_flags_no_ack),
+	    T(test_slow_options_sack),
+	    T(test_slow_options_ts_missing),
+	    T(test_ts_other_layout_fast),
+	    T(test_slow_paws),
+	    T(test_slow_seq_out_of_order),
+	    T(test_slow_seq_beyond_window),
+	    T(test_slow_seq_keepalive),
+	    T(test_slow_ack_beyond_snd_nxt),
+	    T(test_slow_ack_below_snd_una),
+	    T(test_seq_wraps),
+	    T(test_drop_bad_slot),
+	    T(test_slow_listen),
+	    T(test_no_room_for_metadata),
+	    T(test_pass_other_port),
 	};
 
 	fx_obj_path = pkt_world_obj_arg(argc, argv);

@@ -216,6 +216,37 @@ static void test_tw_syn_newer_timestamp(void **state)
 	check_tw_syn(c);
 }
 
+static void test_tw_syn_higher_seq_older_timestamp_reacked(void **state)
+{
+	struct pkt_case *c = *state;
+	struct xdptcp_tw tw = fx_tw(c, 1);
+	uint8_t opts[12];
+
+	/* with timestamps on both sides only the timestamp counts (RFC 6191) */
+	pkt_opts_ts(opts, 200, 0); /* not above ts_recent 200 */
+	c->s.opts = opts;
+	c->s.optlen = 12;
+	c->s.flags = PKT_SYN;
+	c->s.seq = 9000;
+	c->s.ack = 0;
+	fx_run(c, XDP_TX);
+	check_final_ack(c, &tw);
+	want_reack(c);
+	fx_check_maps(c, -1);
+}
+
+static void test_tw_syn_higher_seq_no_timestamp_on_syn(void **state)
+{
+	struct pkt_case *c = *state;
+
+	/* the old incarnation used timestamps, the SYN has none: sequence */
+	fx_tw(c, 1);
+	c->s.flags = PKT_SYN;
+	c->s.seq = 3002;
+	c->s.ack = 0;
+	check_tw_syn(c);
+}
+
 static void test_tw_payload_slow(void **state)
 {
 	struct pkt_case *c = *state;
@@ -289,19 +320,21 @@ static void test_tw_bad_tcp_csum_dropped(void **state)
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
-		T(test_tw_fin_reacked_deadline_restarted),
-		T(test_tw_fin_default_timeout),
-		T(test_tw_reack_grows_short_frame),
-		T(test_tw_reack_shrinks_ip_options_and_padding),
-		T(test_tw_unacceptable_syn_reacked),
-		T(test_tw_rst_ignored),
-		T(test_tw_ack_ignored),
-		T(test_tw_syn_higher_seq),
-		T(test_tw_syn_newer_timestamp),
-		T(test_tw_payload_slow),
-		T(test_tw_expired_not_ours),
-		T(test_tw_expired_served_port),
-		T(test_tw_bad_tcp_csum_dropped),
+	    T(test_tw_fin_reacked_deadline_restarted),
+	    T(test_tw_fin_default_timeout),
+	    T(test_tw_reack_grows_short_frame),
+	    T(test_tw_reack_shrinks_ip_options_and_padding),
+	    T(test_tw_unacceptable_syn_reacked),
+	    T(test_tw_rst_ignored),
+	    T(test_tw_ack_ignored),
+	    T(test_tw_syn_higher_seq),
+	    T(test_tw_syn_newer_timestamp),
+	    T(test_tw_syn_higher_seq_older_timestamp_reacked),
+	    T(test_tw_syn_higher_seq_no_timestamp_on_syn),
+	    T(test_tw_payload_slow),
+	    T(test_tw_expired_not_ours),
+	    T(test_tw_expired_served_port),
+	    T(test_tw_bad_tcp_csum_dropped),
 	};
 
 	fx_obj_path = pkt_world_obj_arg(argc, argv);

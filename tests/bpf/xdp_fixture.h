@@ -4,16 +4,19 @@
 #ifndef XDPTCP_TESTS_XDP_FIXTURE_H
 #define XDPTCP_TESTS_XDP_FIXTURE_H
 
+#include <arpa/inet.h>
 #include <errno.h>
+#include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <setjmp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <arpa/inet.h>
+
+/* cmocka.h needs the headers above first */
 #include <cmocka.h>
+
 #include "../lib/pkt_case.h"
 
 #define FX_SLOT 7
@@ -102,13 +105,13 @@ static inline struct xdptcp_tw fx_tw(struct pkt_case *c, int with_ts)
 {
 	struct xdptcp_flow_key k;
 	struct xdptcp_tw tw = {
-		.deadline_ns = pkt_now_ns() + 60ull * 1000000000ull,
-		.snd_nxt = 7001,
-		.rcv_nxt = 3001,
-		.ts_recent = 200,
-		.ts_offset = 12345,
-		.window = 502,
-		.flags = with_ts ? XDPTCP_TW_TS : 0,
+	    .deadline_ns = pkt_now_ns() + 60ull * 1000000000ull,
+	    .snd_nxt = 7001,
+	    .rcv_nxt = 3001,
+	    .ts_recent = 200,
+	    .ts_offset = 12345,
+	    .window = 502,
+	    .flags = with_ts ? XDPTCP_TW_TS : 0,
 	};
 
 	pkt_world_key(&c->s, &k);

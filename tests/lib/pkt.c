@@ -112,7 +112,7 @@ size_t pkt_build(const struct pkt_spec *s, uint8_t *buf, size_t cap)
 	if (s->paylen)
 		memcpy(tcp + hdr_bytes, s->payload, s->paylen);
 	c = (uint16_t)~pkt_csum_fold(
-		pkt_csum_add(tcp_pseudo(ip, hdr_bytes + s->paylen), tcp, hdr_bytes + s->paylen));
+	    pkt_csum_add(tcp_pseudo(ip, hdr_bytes + s->paylen), tcp, hdr_bytes + s->paylen));
 	put16(tcp + 16, s->bad_tcp_csum ? (uint16_t)(c ^ 0x5555) : c);
 
 	if (s->truncate && s->truncate < len)

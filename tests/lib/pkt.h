@@ -27,22 +27,22 @@ struct pkt_spec {
 	uint16_t eth_proto;    /* host order; 0 -> IPv4 */
 	uint32_t saddr, daddr; /* network order */
 	uint8_t version;       /* 0 -> 4 */
-	uint8_t ihl;           /* 32-bit words; 0 -> 5 (extra words are NOP options) */
-	uint8_t proto;         /* 0 -> TCP */
-	uint16_t frag;         /* host order: flags (0x2000 MF) | offset */
+	uint8_t ihl;	       /* 32-bit words; 0 -> 5 (extra words are NOP options) */
+	uint8_t proto;	       /* 0 -> TCP */
+	uint16_t frag;	       /* host order: flags (0x2000 MF) | offset */
 	int tot_len_delta;     /* added to the correct IPv4 total length */
 	uint16_t sport, dport; /* host order */
 	uint32_t seq, ack;     /* host order */
-	uint8_t flags;         /* PKT_* */
+	uint8_t flags;	       /* PKT_* */
 	uint16_t window;       /* host order */
-	uint8_t doff;          /* 32-bit words; 0 -> from the options */
+	uint8_t doff;	       /* 32-bit words; 0 -> from the options */
 	const uint8_t *opts;   /* raw TCP options, padded with EOL to 4 bytes */
 	size_t optlen;
 	const uint8_t *payload;
 	size_t paylen;
-	size_t pad;            /* Ethernet padding after the IP packet */
+	size_t pad; /* Ethernet padding after the IP packet */
 	bool bad_ip_csum, bad_tcp_csum;
-	size_t truncate;       /* if non-zero, the frame is cut to this length */
+	size_t truncate; /* if non-zero, the frame is cut to this length */
 };
 
 /* A spec for client 10.0.0.2:40000 -> server 10.0.0.1:80, ACK. */
@@ -64,10 +64,7 @@ bool pkt_ip_csum_ok(const uint8_t *frame, size_t len);
 bool pkt_tcp_csum_ok(const uint8_t *frame, size_t len);
 
 /* Big-endian readers for checking output frames. */
-static inline uint16_t pkt_get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
+static inline uint16_t pkt_get16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
 
 static inline uint32_t pkt_get32(const uint8_t *p)
 {

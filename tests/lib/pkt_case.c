@@ -24,10 +24,7 @@ int pkt_case_run(struct pkt_case *c)
 	return pkt_case_run_raw(c);
 }
 
-int pkt_case_run_raw(struct pkt_case *c)
-{
-	return pkt_world_run(c->w, c->frame, c->len, &c->r);
-}
+int pkt_case_run_raw(struct pkt_case *c) { return pkt_world_run(c->w, c->frame, c->len, &c->r); }
 
 int pkt_case_diff(struct pkt_case *c, int rx_slot)
 {

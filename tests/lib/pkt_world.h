@@ -5,13 +5,13 @@
 #ifndef XDPTCP_TESTS_PKT_WORLD_H
 #define XDPTCP_TESTS_PKT_WORLD_H
 
+#include "pkt.h"
+#include "xdptcp/meta.h"
+#include "xdptcp/stats.h"
+#include "xdptcp/tcb.h"
+#include <linux/bpf.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <linux/bpf.h>
-#include "xdptcp/tcb.h"
-#include "xdptcp/stats.h"
-#include "xdptcp/meta.h"
-#include "pkt.h"
 
 #define PKT_WORLD_SLOTS 65536 /* XDPTCP_MAX_CONNS of bpf/maps.bpf.h */
 
@@ -24,7 +24,7 @@ struct pkt_world {
 	int fd_tcbs, fd_flows, fd_timewait, fd_ports, fd_xsks, fd_config, fd_stats;
 	struct xdptcp_tcb *tcbs; /* the mmapped `tcbs` array */
 	int ncpus;
-	struct pkt_xsk *xsk;     /* NULL unless pkt_world_xsk_add() */
+	struct pkt_xsk *xsk; /* NULL unless pkt_world_xsk_add() */
 };
 
 /* All functions return 0 or a negative errno. */
@@ -46,6 +46,16 @@ int pkt_world_xsk_add(struct pkt_world *w, uint32_t queue);
  * the throwaway one. */
 void pkt_world_xsk_del(struct pkt_world *w);
 
+/* Runs frame in BPF_F_TEST_XDP_LIVE_FRAMES mode on lo queue 0 of the
+ * namespace pkt_world_xsk_add() made, so a redirect really reaches the
+ * socket. retval is not reported in this mode. */
+int pkt_world_run_live(struct pkt_world *w, const uint8_t *frame, size_t len);
+/* Takes one frame from the socket's RX ring: copies it to out (up to cap)
+ * and the before_len bytes in front of it in the UMEM (where metadata
+ * lands) to before. Returns the frame length, 0 if the ring is empty. */
+int pkt_world_xsk_recv(struct pkt_world *w, uint8_t *out, size_t cap, uint8_t *before,
+		       size_t before_len);
+
 int pkt_world_add_flow(struct pkt_world *w, const struct xdptcp_flow_key *k, uint32_t slot,
 		       uint32_t gen);
 int pkt_world_add_tw(struct pkt_world *w, const struct xdptcp_flow_key *k,
@@ -57,15 +67,15 @@ int pkt_world_set_config(struct pkt_world *w, const struct xdptcp_config *c);
 void pkt_world_key(const struct pkt_spec *s, struct xdptcp_flow_key *k);
 
 struct pkt_run {
-	int err;           /* of bpf_prog_test_run_opts */
-	uint32_t retval;   /* the XDP action */
-	uint32_t meta_len; /* bytes of metadata in front of the frame */
+	int err;		   /* of bpf_prog_test_run_opts */
+	uint32_t retval;	   /* the XDP action */
+	uint32_t meta_len;	   /* bytes of metadata in front of the frame */
 	uint8_t buf[PKT_MAX + 64]; /* data_out: metadata, then the frame */
 	uint32_t buf_len;
 	const uint8_t *frame; /* into buf, after the metadata */
 	uint32_t frame_len;
-	uint64_t t0, t1;   /* CLOCK_MONOTONIC around the run */
-	uint64_t c0, c1;   /* CLOCK_MONOTONIC_COARSE around the run */
+	uint64_t t0, t1; /* CLOCK_MONOTONIC around the run */
+	uint64_t c0, c1; /* CLOCK_MONOTONIC_COARSE around the run */
 };
 
 int pkt_world_run(struct pkt_world *w, const uint8_t *frame, size_t len, struct pkt_run *r);
