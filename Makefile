@@ -23,7 +23,7 @@ BPF_HDRS  := $(wildcard bpf/*.h) $(wildcard include/xdptcp/*.h)
 
 HDRS      := $(wildcard include/xdptcp/*.h) $(wildcard user/*/*.h) $(wildcard tests/lib/*.h)
 TCP_SRCS  := $(wildcard user/tcp/*.c)
-LIB_SRCS  := $(TCP_SRCS) $(wildcard user/loader/*.c user/xsk/*.c user/app/*.c)
+LIB_SRCS  := $(TCP_SRCS) $(wildcard user/loader/*.c user/xsk/*.c user/app/*.c user/rt/*.c user/kstack/*.c)
 CLI_SRCS  := $(wildcard user/cli/*.c)
 TLIB_SRCS := $(wildcard tests/lib/*.c)
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)

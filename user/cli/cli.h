@@ -73,6 +73,7 @@ extern const struct cli_command cli_cmd_attach;
 extern const struct cli_command cli_cmd_detach;
 extern const struct cli_command cli_cmd_status;
 extern const struct cli_command cli_cmd_stats;
+extern const struct cli_command cli_cmd_serve;
 
 /* libbpf's log to stderr (--verbose) or nowhere. */
 void cli_libbpf_log(bool verbose);

@@ -11,6 +11,7 @@ static const struct cli_command *const commands[] = {
 	&cli_cmd_detach,
 	&cli_cmd_status,
 	&cli_cmd_stats,
+	&cli_cmd_serve,
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 

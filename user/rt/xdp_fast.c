@@ -1,0 +1,231 @@
+/* The shared maps kept in step with the engine (ISSUE5.md "integration
+ * idea"): the engine's TCB is the truth; the slot mirrors it. XDP may
+ * advance snd_una/snd_wnd of a `fast` slot (ACKs it consumed): before the
+ * engine decides anything, rt_sync_in() feeds it a synthesized pure ACK
+ * carrying what XDP applied. rt_sync_out() writes the engine's view back
+ * and hands the flow to XDP only in ESTABLISHED with nothing unusual
+ * pending (DESIGN.md "Who writes what").
+ *
+ * This file reads engine internals (tcp/tcp_priv.h) to judge "nothing
+ * unusual pending"; it writes none of them. */
+#include <bpf/bpf.h>
+#include <errno.h>
+#include <string.h>
+#include "rt/xdp_rt.h"
+#include "tcp/tcp_priv.h"
+#include "xdptcp/seq.h"
+
+static int fd_of(struct rt *rt, enum xdptcp_map_id id)
+{
+	return rt->pins.map_fd[id];
+}
+
+/* The whole slot from the engine, fast off (the caller owns the slot). */
+static void mirror_all(struct rt *rt, struct rt_sock *s)
+{
+	struct xdptcp_tcb *t = &rt->slots.tcbs[s->slot];
+	struct xdptcp_tcb v;
+	const struct tcp_conn *c = s->c;
+
+	memset(&v, 0, sizeof(v));
+	tcp_fill_tcb(c, &v);
+	t->state = v.state;
+	t->opts = v.opts;
+	t->snd_wscale = v.snd_wscale;
+	t->rcv_wscale = v.rcv_wscale;
+	t->snd_una = v.snd_una;
+	t->snd_nxt = c->snd_max; /* ACKs up to the highest byte sent are fine */
+	t->snd_wnd = v.snd_wnd;
+	t->rcv_nxt = v.rcv_nxt;
+	t->rcv_adv = v.rcv_adv;
+	t->ts_recent = v.ts_recent;
+	t->ts_offset = v.ts_offset;
+	t->mss = v.mss;
+	t->dupacks = 0;
+	t->queue = s->queue;
+	t->notify_seq = v.snd_una;
+	t->tsecr_last = 0;
+}
+
+int rt_flow_insert(struct rt *rt, struct rt_sock *s)
+{
+	struct xdptcp_flow val;
+
+	if (!s->has_slot)
+		return 0;
+	mirror_all(rt, s);
+	tcp_flow_key(s->c, &s->key);
+	val.slot = s->slot;
+	val.generation = s->gen;
+	if (bpf_map_update_elem(fd_of(rt, XDPTCP_MAP_FLOWS), &s->key, &val, BPF_ANY))
+		return -errno;
+	s->flow_in = true;
+	return 0;
+}
+
+void rt_flow_remove(struct rt *rt, struct rt_sock *s)
+{
+	if (s->has_slot) {
+		__atomic_store_n(&rt->slots.tcbs[s->slot].fast, 0, __ATOMIC_SEQ_CST);
+		s->fast = false;
+	}
+	if (!s->flow_in)
+		return;
+	bpf_map_delete_elem(fd_of(rt, XDPTCP_MAP_FLOWS), &s->key);
+	s->flow_in = false;
+}
+
+void rt_sync_in(struct rt *rt, struct rt_sock *s)
+{
+	struct xdptcp_tcb *t;
+	struct xdptcp_tcb v;
+	struct tcp_seg seg;
+	struct tcp_conn *c = s->c;
+	uint32_t una;
+
+	if (!c || !s->has_slot)
+		return;
+	t = &rt->slots.tcbs[s->slot];
+	una = __atomic_load_n(&t->snd_una, __ATOMIC_ACQUIRE);
+	tcp_fill_tcb(c, &v);
+	if (!xdptcp_seq_gt(una, v.snd_una) || xdptcp_seq_gt(una, c->snd_max))
+		return;
+	/* A pure ACK as the peer sent it, in the engine's terms: SEQ = RCV.NXT
+	 * so it is acceptable; TSval = TS.Recent so PAWS passes and frames
+	 * still queued behind it are not judged old; TSecr gives the RTT. */
+	memset(&seg, 0, sizeof(seg));
+	seg.saddr = c->raddr;
+	seg.daddr = c->laddr;
+	seg.sport = c->rport;
+	seg.dport = c->lport;
+	seg.seq = v.rcv_nxt;
+	seg.ack = una;
+	seg.flags = TCP_ACK;
+	seg.wnd = (uint16_t)(__atomic_load_n(&t->snd_wnd, __ATOMIC_RELAXED) >> v.snd_wscale);
+	if (v.opts & XDPTCP_OPT_TS) {
+		seg.opts = TCP_OPT_TS;
+		seg.tsval = v.ts_recent;
+		seg.tsecr = t->tsecr_last ? t->tsecr_last : v.ts_recent;
+	}
+	rt_count(rt, XDPTCP_RT_SYNC_ACKS, 1);
+	tcp_input(rt->st, &seg, rt->now);
+}
+
+/* RFC 9293 states aside, what the fast path cannot judge: our FIN, the
+ * peer's FIN, data out of order, loss recovery, a retransmission under
+ * way, a closed window either way (persist / window probes). */
+static bool eligible(const struct tcp_conn *c)
+{
+	return c->state == XDPTCP_ESTABLISHED &&
+	       !(c->flags & (CF_FIN_QUEUED | CF_FIN_SENT | CF_PEER_FIN | CF_OOO_FIN |
+			     CF_RECOVERY)) &&
+	       !rbuf_has_ooo(&c->rcv) && c->snd_nxt == c->snd_max && c->snd_wnd &&
+	       !c->dupacks && xdptcp_seq_gt(c->rcv_adv, c->rcv_nxt) && !c->persist_at;
+}
+
+/* An ACK XDP consumes is invisible to us: ask for the one that reaches
+ * half of what is in flight whenever more is waiting to go out (unsent
+ * bytes, or an app waiting for space), so the ACK clock keeps running. */
+static uint32_t notify_seq(const struct rt_sock *s)
+{
+	const struct tcp_conn *c = s->c;
+	uint32_t inflight = c->snd_max - c->snd_una;
+	uint32_t end = c->sbuf_seq + (uint32_t)c->snd.len;
+	bool waiting = s->want_writable || xdptcp_seq_gt(end, c->snd_max);
+
+	if (!waiting || !inflight)
+		return c->snd_una;
+	return c->snd_una + (inflight / 2 ? inflight / 2 : 1);
+}
+
+void rt_fast_take_back(struct rt *rt, struct rt_sock *s)
+{
+	if (!s->has_slot)
+		return;
+	__atomic_store_n(&rt->slots.tcbs[s->slot].fast, 0, __ATOMIC_SEQ_CST);
+	if (s->fast)
+		rt_count(rt, XDPTCP_RT_FAST_OFF, 1);
+	s->fast = false;
+	/* what XDP applied before it saw fast == 0 is input now */
+	rt_sync_in(rt, s);
+}
+
+void rt_sync_out(struct rt *rt, struct rt_sock *s)
+{
+	struct tcp_conn *c = s->c;
+	struct xdptcp_tcb *t;
+
+	if (!c || !s->has_slot || !s->flow_in)
+		return;
+	t = &rt->slots.tcbs[s->slot];
+	if (s->fast && __atomic_load_n(&t->fast, __ATOMIC_ACQUIRE)) {
+		if (eligible(c)) {
+			/* userspace's fields only (DESIGN.md) */
+			t->snd_nxt = c->snd_max;
+			t->rcv_adv = c->rcv_adv;
+			__atomic_store_n(&t->notify_seq, notify_seq(s), __ATOMIC_RELEASE);
+			return;
+		}
+		rt_fast_take_back(rt, s);
+		c = s->c; /* the synthesized ACK may have ended it */
+		if (!c)
+			return;
+	} else if (s->fast) {
+		/* XDP handed it back (the hand-off frame may still be queued) */
+		s->fast = false;
+		rt_count(rt, XDPTCP_RT_FAST_OFF, 1);
+		rt_sync_in(rt, s);
+		c = s->c;
+		if (!c)
+			return;
+	}
+	mirror_all(rt, s);
+	if (!eligible(c))
+		return;
+	t->notify_seq = notify_seq(s);
+	__atomic_store_n(&t->fast, 1, __ATOMIC_RELEASE);
+	s->fast = true;
+	rt_count(rt, XDPTCP_RT_FAST_ON, 1);
+}
+
+void rt_tw_insert(struct rt *rt, const struct tcp_event_info *info)
+{
+	if (!bpf_map_update_elem(fd_of(rt, XDPTCP_MAP_TIMEWAIT), &info->key, &info->tw, BPF_ANY))
+		rt_count(rt, XDPTCP_RT_TW_INSERTED, 1);
+}
+
+/* Entries past their deadline already count as absent for XDP; removing
+ * them only frees the map. */
+void rt_tw_reap(struct rt *rt)
+{
+	int fd = fd_of(rt, XDPTCP_MAP_TIMEWAIT);
+	struct xdptcp_flow_key k, next, dead[256];
+	struct xdptcp_tw tw;
+	unsigned int ndead = 0;
+	void *prev = NULL;
+
+	while (ndead < 256 && !bpf_map_get_next_key(fd, prev, &next)) {
+		k = next;
+		prev = &k;
+		if (!bpf_map_lookup_elem(fd, &k, &tw) && tw.deadline_ns <= rt->now)
+			dead[ndead++] = k;
+	}
+	for (unsigned int i = 0; i < ndead; i++)
+		if (!bpf_map_delete_elem(fd, &dead[i]))
+			rt_count(rt, XDPTCP_RT_TW_REAPED, 1);
+}
+
+/* After a crash: the old control plane's connections are gone with it.
+ * Their flows go; the peers' next segments reach the listener's port as
+ * strangers and the engine answers them with RST (RFC 9293 3.10.7.2). */
+void rt_flows_clear_stale(struct rt *rt)
+{
+	int fd = fd_of(rt, XDPTCP_MAP_FLOWS);
+	struct xdptcp_flow_key k;
+
+	while (!bpf_map_get_next_key(fd, NULL, &k)) {
+		if (bpf_map_delete_elem(fd, &k))
+			break;
+		rt_count(rt, XDPTCP_RT_STALE_FLOWS, 1);
+	}
+}

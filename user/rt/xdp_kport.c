@@ -1,0 +1,34 @@
+/* A served port is also held by a bound (not listening) kernel socket, so
+ * no other program can bind it while xdptcp serves it (DESIGN.md). XDP
+ * keeps every frame of the port from the kernel, so this socket never
+ * sees a SYN. */
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include "rt/xdp_rt.h"
+
+int rt_kport_hold(uint16_t port, char *err, size_t errlen)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port) };
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0) {
+		int rc = -errno;
+
+		snprintf(err, errlen, "cannot create a socket to hold port %u: %s", port,
+			 strerror(-rc));
+		return rc;
+	}
+	if (bind(fd, (struct sockaddr *)&a, sizeof(a))) {
+		int rc = -errno;
+
+		snprintf(err, errlen, "port %u is busy: %s (another program holds it)", port,
+			 strerror(-rc));
+		close(fd);
+		return rc;
+	}
+	return fd;
+}

@@ -1,0 +1,84 @@
+/* One iteration of the XDP backend, run to completion: receive a batch on
+ * every queue and feed it to the engine (app callbacks run inside), absorb
+ * the ACKs XDP consumed, run the engine's timers, deliver deferred
+ * callbacks, mirror the engine into the slots (fast flag), then send what
+ * all of that produced as one TX batch: ACKs the engine decided on while
+ * the batch was read go out together (RFC 9293 3.8.6.3 rules are the
+ * engine's). */
+#include <errno.h>
+#include <poll.h>
+#include "rt/xdp_rt.h"
+
+#define RT_MAX_QUEUES 64
+#define RT_RX_ROUNDS 4 /* batches per queue before the rest of the iteration */
+
+static int wait_ms(const struct rt *rt, int timeout_ms)
+{
+	uint64_t deadline = rt->next_timer < rt->next_reap ? rt->next_timer : rt->next_reap;
+	uint64_t ms;
+
+	if (rt->deferred)
+		return 0;
+	if (rt->slots.q_len && rt->slots.q_until[rt->slots.q_head] < deadline)
+		deadline = rt->slots.q_until[rt->slots.q_head];
+	if (deadline <= rt->now)
+		return 0;
+	ms = (deadline - rt->now + 999999) / 1000000;
+	if (timeout_ms >= 0 && (uint64_t)timeout_ms < ms)
+		return timeout_ms;
+	return ms > 60000 ? 60000 : (int)ms;
+}
+
+static uint32_t rx_queue(struct rt *rt, uint32_t q)
+{
+	struct xdptcp_xsk *x = &rt->dev.q[q];
+	struct xdptcp_frame f[RT_BATCH];
+	uint32_t total = 0, n;
+
+	for (int r = 0; r < RT_RX_ROUNDS; r++) {
+		n = xdptcp_xsk_rx(x, f, RT_BATCH);
+		for (uint32_t i = 0; i < n; i++)
+			rt_rx_frame(rt, q, &f[i]);
+		xdptcp_xsk_release(x, f, n);
+		total += n;
+		if (n < RT_BATCH)
+			break;
+	}
+	return total;
+}
+
+int rt_poll(struct xdptcp_loop *loop, int timeout_ms)
+{
+	struct rt *rt = rt_of(loop);
+	struct pollfd pfd[RT_MAX_QUEUES];
+	uint32_t nq = rt->dev.nqueues < RT_MAX_QUEUES ? rt->dev.nqueues : RT_MAX_QUEUES;
+	uint32_t frames = 0;
+	int rc;
+
+	if (rt->ntx)
+		rt_tx_flush(rt); /* sends made outside the loop */
+	rt->now = rt_now();
+	for (uint32_t q = 0; q < nq; q++)
+		pfd[q] = (struct pollfd){ .fd = rt->dev.q[q].fd, .events = POLLIN };
+	rc = poll(pfd, nq, wait_ms(rt, timeout_ms));
+	if (rc < 0 && errno != EINTR)
+		return -errno;
+	rt->now = rt_now();
+
+	for (uint32_t q = 0; q < nq; q++)
+		frames += rx_queue(rt, q);
+	for (struct rt_sock *s = rt->socks; s; s = s->next)
+		rt_sync_in(rt, s);
+	rt->next_timer = tcp_timer(rt->st, rt->now);
+	rt_run_deferred(rt);
+	for (struct rt_sock *s = rt->socks; s; s = s->next)
+		rt_sync_out(rt, s);
+	rt->ctr[XDPTCP_RT_RETRANSMITS] = rt->retrans_base + tcp_stack_stats(rt->st)->retransmits;
+	rt_tx_flush(rt);
+	if (rt->now >= rt->next_reap) {
+		rt_tw_reap(rt);
+		rt->next_reap = rt->now + RT_REAP_NS;
+	}
+	rt_slots_tick(rt);
+	return (int)frames;
+}

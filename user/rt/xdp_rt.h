@@ -1,0 +1,149 @@
+/* The XDP backend of the app API (the control plane): one thread runs the
+ * engine (user/tcp) over the xsks of every served RX queue (user/xsk) and
+ * keeps the shared maps (flows, tcbs, timewait, ports) in step with it.
+ * Files: xdp_backend.c (init, API calls), xdp_poll.c (one iteration),
+ * xdp_frame.c (RX parse, TX build, peer MACs), xdp_slots.c (tcbs slots),
+ * xdp_fast.c (fast-path hand-over and sync), xdp_kport.c (kernel sockets
+ * holding the served ports). */
+#ifndef XDPTCP_RT_XDP_RT_H
+#define XDPTCP_RT_XDP_RT_H
+
+#include <stdbool.h>
+#include <net/if.h>
+#include <stdint.h>
+#include "loader/loader.h"
+#include "rt/backend.h"
+#include "rt/rt_stats.h"
+#include "tcp/tcp.h"
+#include "xdptcp/tcb.h"
+#include "xsk/dev.h"
+
+#define RT_BATCH 64
+#define RT_MAX_LISTEN 64
+#define RT_MAC_BUCKETS 1024
+#define RT_QUARANTINE_NS 20000000ull /* 20 ms: frames in flight for a freed slot are gone */
+#define RT_REAP_NS 100000000ull	     /* TIME-WAIT reaper period */
+
+struct rt_sock {
+	struct xdptcp_sock pub; /* first: the app's handle */
+	struct tcp_conn *c;	/* NULL once the engine freed it */
+	struct rt_sock *next, *prev;	/* rt.socks */
+	struct rt_sock *dnext;		/* rt.deferred */
+	uint32_t slot;			/* valid when has_slot */
+	uint32_t gen;
+	uint16_t queue;
+	bool has_slot;
+	bool flow_in;	    /* `flows` has key */
+	struct xdptcp_flow_key key;
+	bool fast;	    /* we set tcb.fast (XDP may have cleared it since) */
+	bool app_gone;	    /* app called close/abort: no callbacks but on_closed */
+	bool closed_sent;   /* on_closed delivered */
+	bool deferred;	    /* on rt.deferred */
+	bool want_writable; /* send refused or short: on_writable owed */
+	bool engine_dead;   /* RESET/give-up: tcp_close owed */
+	int close_err;
+};
+
+struct rt_listener {
+	uint16_t port; /* host order, 0 = free entry */
+	struct tcp_conn *c;
+	const struct xdptcp_app_ops *ops;
+	void *ctx;
+	int kfd; /* bound kernel socket holding the port */
+};
+
+struct rt_mac {
+	uint32_t ip; /* host order; 0 = empty */
+	uint8_t mac[6];
+};
+
+struct rt_slots {
+	struct xdptcp_tcb *tcbs; /* mmapped `tcbs` */
+	uint32_t n;
+	uint32_t *free; /* stack of free slot numbers */
+	uint32_t nfree;
+	/* quarantined: freed, reusable once their time has come (FIFO) */
+	uint32_t *q_slot;
+	uint64_t *q_until;
+	uint32_t q_head, q_len;
+	struct rt_sock **owner; /* socket holding each slot, or NULL */
+};
+
+struct rt {
+	struct xdptcp_loop *loop;
+	char ifname[IF_NAMESIZE];
+	int ifindex;
+	uint8_t mac[6];
+	char bpffs[4096];
+	struct xdptcp_target target;
+	struct xdptcp_pinned pins;
+	struct xdptcp_xsk_dev dev;
+	bool dev_open;
+	struct tcp_stack *st;
+	struct rt_slots slots;
+	size_t tcbs_map_bytes;
+	struct rt_listener lis[RT_MAX_LISTEN];
+	struct rt_mac macs[RT_MAC_BUCKETS];
+	struct rt_sock *socks;	  /* every socket the app may see */
+	struct rt_sock *deferred; /* owe on_closed or tcp_close */
+	/* TX frames being filled this iteration */
+	struct xdptcp_frame tx[RT_BATCH];
+	uint32_t ntx;
+	uint16_t ephemeral_next;
+	uint16_t cur_queue; /* RX queue of the frame being input */
+	uint64_t now;
+	uint64_t next_timer;
+	uint64_t next_reap;
+	uint64_t *ctr; /* rt_stats counters */
+	int ctr_fd;
+	uint64_t retrans_base; /* RETRANSMITS counted before this process */
+	int lock_fd;
+	bool attached; /* ours to detach at the end */
+	uint32_t msl_ms;
+};
+
+static inline struct rt *rt_of(struct xdptcp_loop *loop)
+{
+	return loop->priv;
+}
+
+static inline void rt_count(struct rt *rt, enum xdptcp_rt_stat id, uint64_t n)
+{
+	rt->ctr[id] += n;
+}
+
+uint64_t rt_now(void);
+
+/* xdp_frame.c */
+void rt_rx_frame(struct rt *rt, uint32_t queue, const struct xdptcp_frame *f);
+void rt_output(void *ctx, const struct tcp_seg *seg);
+void rt_tx_flush(struct rt *rt);
+void rt_mac_learn(struct rt *rt, uint32_t ip, const uint8_t *mac);
+const uint8_t *rt_mac_find(struct rt *rt, uint32_t ip);
+
+/* xdp_slots.c */
+int rt_slots_init(struct rt *rt, bool reused);
+void rt_slots_fini(struct rt *rt);
+int rt_slot_alloc(struct rt *rt, uint32_t *slot, uint32_t *gen);
+void rt_slot_free(struct rt *rt, uint32_t slot);
+void rt_slots_tick(struct rt *rt);
+
+/* xdp_fast.c: flows, the fast flag, and syncing with what XDP did */
+int rt_flow_insert(struct rt *rt, struct rt_sock *s);
+void rt_flow_remove(struct rt *rt, struct rt_sock *s);
+void rt_fast_take_back(struct rt *rt, struct rt_sock *s);
+void rt_sync_in(struct rt *rt, struct rt_sock *s);
+void rt_sync_out(struct rt *rt, struct rt_sock *s);
+void rt_tw_insert(struct rt *rt, const struct tcp_event_info *info);
+void rt_tw_reap(struct rt *rt);
+void rt_flows_clear_stale(struct rt *rt);
+
+/* xdp_kport.c */
+int rt_kport_hold(uint16_t port, char *err, size_t errlen);
+
+/* xdp_backend.c: engine events */
+void rt_event(void *ctx, struct tcp_conn *c, enum tcp_event ev, const struct tcp_event_info *info);
+void rt_defer(struct rt *rt, struct rt_sock *s);
+void rt_run_deferred(struct rt *rt);
+
+#endif
