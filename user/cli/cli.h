@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include "loader/loader.h"
+#include "cli/conns.h"
 
 #define CLI_EXIT_OK 0
 #define CLI_EXIT_FAIL 1
@@ -69,11 +70,20 @@ int cli_parse_detach(int argc, char **argv, struct cli_dev_args *a, char *err, s
 int cli_parse_status(int argc, char **argv, struct cli_dev_args *a, char *err, size_t errlen);
 int cli_parse_stats(int argc, char **argv, struct cli_dev_args *a, char *err, size_t errlen);
 
+struct cli_conns_args {
+	struct xdptcp_target target;
+	struct conns_filter filter;
+	bool json;
+	bool help;
+};
+int cli_parse_conns(int argc, char **argv, struct cli_conns_args *a, char *err, size_t errlen);
+
 extern const struct cli_command cli_cmd_attach;
 extern const struct cli_command cli_cmd_detach;
 extern const struct cli_command cli_cmd_status;
 extern const struct cli_command cli_cmd_stats;
 extern const struct cli_command cli_cmd_serve;
+extern const struct cli_command cli_cmd_conns;
 
 /* libbpf's log to stderr (--verbose) or nowhere. */
 void cli_libbpf_log(bool verbose);

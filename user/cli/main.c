@@ -12,6 +12,7 @@ static const struct cli_command *const commands[] = {
 	&cli_cmd_status,
 	&cli_cmd_stats,
 	&cli_cmd_serve,
+	&cli_cmd_conns,
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
