@@ -266,3 +266,24 @@ stats_json() {
 wait_listen() {
 	wait_until 50 eval "ip netns exec $1 ss -Hltn 'sport = :$2' | grep -q LISTEN"
 }
+
+# capture_start FILE FILTER: tcpdump on the client's device into FILE (-U:
+# every packet written at once), started within 5 s; the pid is in
+# CAPTURE_PID. Not through `cli`: a backgrounded function is a subshell, and
+# its children ignore SIGINT.
+CAPTURE_PID=
+capture_start() {
+	ip netns exec "$XDPTCP_CLI_NS" tcpdump -i "$XDPTCP_CLI_DEV" -n -U -s 128 -w "$1" "$2" 2>"$1.err" &
+	CAPTURE_PID=$!
+	_bg_pids+=($CAPTURE_PID)
+	wait_until 50 grep -q 'listening on' "$1.err"
+}
+
+# capture_stop: ends the capture (SIGTERM; tcpdump flushes), at most 5 s
+capture_stop() {
+	[ -n "$CAPTURE_PID" ] || return 0
+	kill -TERM "$CAPTURE_PID" 2>/dev/null
+	wait_until 50 eval '! kill -0 $CAPTURE_PID 2>/dev/null || [ "$(awk "{print \$3}" /proc/$CAPTURE_PID/stat 2>/dev/null)" = Z ]'
+	wait "$CAPTURE_PID" 2>/dev/null
+	CAPTURE_PID=
+}

@@ -18,36 +18,52 @@ fi
 rsts0=$(nstat_value "$XDPTCP_SRV_NS" TcpOutRsts)
 
 # capture everything from the served port, on the client's end of the veth
-cli tcpdump -i "$XDPTCP_CLI_DEV" -n -U -s 128 -w "$tmp/cap.pcap" "tcp and src host $XDPTCP_SRV_IP and src port $port" \
-	2>"$tmp/tcpdump.err" &
-tcpdump_pid=$!
-_bg_pids+=($tcpdump_pid)
-if ! wait_until 50 grep -q 'listening on' "$tmp/tcpdump.err"; then
-	not_ok "tcpdump started on $XDPTCP_CLI_DEV" "$(cat "$tmp/tcpdump.err")"
-fi
+capture_start "$tmp/cap.pcap" "tcp and src host $XDPTCP_SRV_IP and src port $port" ||
+	not_ok "tcpdump started on $XDPTCP_CLI_DEV" "$(cat "$tmp/cap.pcap.err")"
 
 check "ping client -> server while serving" cli ping -c 3 -i 0.2 -W 2 "$XDPTCP_SRV_IP"
 check "ping server -> client while serving" srv ping -c 3 -i 0.2 -W 2 "$XDPTCP_CLI_IP"
 
-# a kernel TCP service next to serve: 4 MB each way through a kernel nc
+# a kernel TCP service next to serve: 4 MB each way through kernel nc (one
+# direction per connection: nc quits once its input ends and its peer's did)
 head -c 4194304 /dev/urandom >"$tmp/k_sent"
-bg "$XDPTCP_SRV_NS" sh -c "exec timeout 20 nc -l -N $XDPTCP_SRV_IP $kport <'$tmp/k_sent' >'$tmp/k_received'"
-k_pid=${_bg_pids[-1]}
-if ! wait_listen "$XDPTCP_SRV_NS" $kport; then
-	not_ok "kernel TCP service on port $kport while serving" "nc -l did not listen on $kport within 5 s"
-else
-	out=$(cli timeout 20 nc -N "$XDPTCP_SRV_IP" $kport <"$tmp/k_sent" 2>&1 >"$tmp/k_back")
-	rc=$?
-	wait "$k_pid"
-	want=$(sha256sum <"$tmp/k_sent" | cut -d' ' -f1)
-	if [ $rc -eq 0 ] && [ "$(sha256sum <"$tmp/k_received" | cut -d' ' -f1)" = "$want" ] &&
-		[ "$(sha256sum <"$tmp/k_back" | cut -d' ' -f1)" = "$want" ]; then
-		ok "kernel TCP service on port $kport while serving: 4 MB each way intact"
+want=$(sha256sum <"$tmp/k_sent" | cut -d' ' -f1)
+kernel_xfer() { # DIRECTION: up | down; prints bytes received, or why not
+	local p rc
+	if [ "$1" = up ]; then
+		ip netns exec "$XDPTCP_SRV_NS" timeout 20 nc -l "$XDPTCP_SRV_IP" $kport </dev/null >"$tmp/k_got" &
 	else
-		not_ok "kernel TCP service on port $kport while serving" \
-			"nc exit $rc ($out); server got $(stat -c %s "$tmp/k_received") bytes, client got $(stat -c %s "$tmp/k_back") of 4194304"
+		ip netns exec "$XDPTCP_SRV_NS" timeout 20 nc -l -N "$XDPTCP_SRV_IP" $kport <"$tmp/k_sent" >/dev/null &
 	fi
-fi
+	p=$!
+	if ! wait_listen "$XDPTCP_SRV_NS" $kport; then
+		kill $p 2>/dev/null
+		echo "nc -l did not listen on $kport within 5 s"
+		return
+	fi
+	if [ "$1" = up ]; then
+		cli timeout 20 nc -N "$XDPTCP_SRV_IP" $kport <"$tmp/k_sent" >/dev/null
+	else
+		cli timeout 20 nc "$XDPTCP_SRV_IP" $kport </dev/null >"$tmp/k_got"
+	fi
+	rc=$?
+	wait $p
+	if [ $rc -ne 0 ]; then
+		echo "client nc exit $rc"
+	elif [ "$(sha256sum <"$tmp/k_got" | cut -d' ' -f1)" != "$want" ]; then
+		echo "received $(stat -c %s "$tmp/k_got") of 4194304 bytes, sha256 differs"
+	else
+		echo OK
+	fi
+}
+for dir in up down; do
+	res=$(kernel_xfer $dir)
+	if [ "$res" = OK ]; then
+		ok "kernel TCP service on port $kport while serving: 4 MB $dir intact"
+	else
+		not_ok "kernel TCP service on port $kport while serving: 4 MB $dir intact" "$res"
+	fi
+done
 
 # real-client traffic to serve: 8 MB through echo, and 50 short connections
 head -c 8388608 /dev/urandom >"$tmp/sent"
@@ -75,8 +91,7 @@ else
 fi
 
 sleep 0.3 # -U writes each packet at once; let the last ones land
-kill -INT $tcpdump_pid 2>/dev/null
-wait $tcpdump_pid 2>/dev/null
+capture_stop
 total=$(tcpdump -n -r "$tmp/cap.pcap" 2>/dev/null | wc -l)
 rsts=$(tcpdump -n -r "$tmp/cap.pcap" 'tcp[tcpflags] & tcp-rst != 0' 2>/dev/null)
 if [ "$total" -lt 1000 ]; then

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `xdptcp serve --app echo` with nc (kernel TCP) as the client: 20 MB of
 # random data comes back with the same sha256, and the transfer ran through
-# the fast path: `xdptcp stats` fast_ack + fast_data well above slow.
+# the fast path: `xdptcp stats` fast_ack + fast_data well above slow; the
+# same for a 20 MB upload to `discard`.
 . "$(dirname "$0")/lib.sh"
 serve_lab_setup
 
@@ -35,8 +36,11 @@ else
 	not_ok "$mb MB through echo, same sha256 back" "$why"
 fi
 
-# The fast path carried the bulk: (fast_ack + fast_data) / slow over the transfer
-ratio=$("$PY" - "$s0" "$s1" $min_ratio <<'PY'
+# fast_ratio NAME S0 S1: (fast_ack + fast_data) / slow between two stats
+# snapshots must reach min_ratio; printed as a TAP comment either way
+fast_ratio() {
+	local r
+	r=$("$PY" - "$2" "$3" $min_ratio <<'PY'
 import json, sys
 a, b, want = json.loads(sys.argv[1]), json.loads(sys.argv[2]), float(sys.argv[3])
 d = {k: b[k] - a.get(k, 0) for k in b}
@@ -50,13 +54,37 @@ print("%s fast/slow = %.1f (fast_ack %d + fast_data %d = %d vs slow %d; %s; tx %
          d["fast_data"], fast, slow, reasons or "no slow reasons", d["tx"]))
 PY
 )
-echo "# $ratio"
-if [ "${ratio%% *}" = ok ]; then
-	ok "fast path carried the transfer: ${ratio#ok }"
+	echo "# $1: ${r#* }"
+	if [ "${r%% *}" = ok ]; then
+		ok "$1: fast path carried the transfer, ${r#ok }"
+	else
+		not_ok "$1: fast path carried the transfer (fast_ack + fast_data >= $min_ratio x slow)" "${r#bad }"
+	fi
+}
+fast_ratio "echo $mb MB" "$s0" "$s1"
+
+# a one-way bulk upload: the case the fast path is for
+serve_stop "serve (echo) exits 0 on SIGTERM, detaches and removes its pins"
+if serve_start --port $port --app discard; then
+	ok "serve --app discard is ready: $(head -n 1 "$SERVE_OUT")"
+	s0=$(stats_json)
+	t0=$(date +%s%N)
+	out=$(cli timeout 60 nc -N "$XDPTCP_SRV_IP" $port <"$tmp/sent" 2>&1)
+	rc=$?
+	ms=$((($(date +%s%N) - t0) / 1000000))
+	s1=$(stats_json)
+	got=$("$PY" -c 'import json, sys; a, b = json.loads(sys.argv[1]), json.loads(sys.argv[2]); print(b["fast_data_bytes"] - a["fast_data_bytes"])' "$s0" "$s1")
+	if [ $rc -eq 0 ]; then
+		ok "$mb MB upload to discard ($ms ms, $((mb * 8000 / (ms + 1))) Mbit/s; fast_data_bytes +$got)"
+	else
+		not_ok "$mb MB upload to discard" "nc exit $rc after $ms ms: $out"
+	fi
+	fast_ratio "discard $mb MB" "$s0" "$s1"
 else
-	not_ok "fast path carried the transfer (fast_ack + fast_data >= $min_ratio x slow)" "${ratio#bad }"
+	not_ok "serve --app discard is ready" "$SERVE_WHY"
+	exit 1
 fi
 
 if serve_alive; then ok "serve still running"; else not_ok "serve still running" "serve exited; stderr: $(tail -c 600 "$SERVE_ERR")"; fi
-serve_stop "serve exits 0 on SIGTERM, detaches and removes its pins"
+serve_stop "serve (discard) exits 0 on SIGTERM, detaches and removes its pins"
 exit 0
