@@ -459,6 +459,13 @@ def malformed_frames(a):
     return out
 
 
+def control_frame(a, i):
+    """A well-formed SYN sent with the burst: its SYN-ACK shows the capture works."""
+    return raw(Ether(src=a.src_mac, dst=a.dst_mac) / IP(src=a.src_ip, dst=a.dst_ip) /
+               TCP(sport=41000 + i, dport=a.port, seq=777, flags="S", window=8192,
+                   options=[("MSS", 1460)]))
+
+
 def malformed(a, srv):
     """A burst of malformed frames, none answered, then a seeded burst of
     random segments; afterwards the service works."""
@@ -467,9 +474,11 @@ def malformed(a, srv):
         iface=a.iface,
         filter="tcp and src host %s and src port %d and dst portrange 41000-41099" % (a.dst_ip, a.port))
     before = srv.stats()
+    ctl = 41000 + len(frames)
     for _ in range(3):
         for _, b, _ in frames:
             sock.send(Raw(b))
+    sock.send(Raw(control_frame(a, len(frames))))
     answered = {}
     end = time.monotonic() + 1.5
     while time.monotonic() < end:
@@ -480,6 +489,8 @@ def malformed(a, srv):
         if q is not None and TCP in q:
             answered.setdefault(q[TCP].dport, seg_str(q))
     sock.close()
+    check("malformed: the well-formed SYN sent after the burst is answered (SYN-ACK)",
+          answered.get(ctl, "").startswith("SA"), "got %s" % answered.get(ctl))
     for what, _, sport in frames:
         check("malformed: %s not answered" % what, sport not in answered,
               "answered with %s" % answered.get(sport))

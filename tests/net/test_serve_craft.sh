@@ -45,10 +45,21 @@ scenario() {
 			;;
 		esac
 		n=$((n + 1))
-		eval "$("$PY" -c '
-import json, shlex, sys
+		local verdict= cname= why=
+		{
+			IFS= read -r verdict
+			IFS= read -r cname
+			IFS= read -r why
+		} < <("$PY" -c '
+import json, sys
 r = json.loads(sys.argv[1])
-print(("ok %s" if r["ok"] else "not_ok %s %s") % (shlex.quote(r["name"]), shlex.quote(r["why"])))' "$line")"
+for v in (r["ok"] is True, r["name"], r["why"]):
+    print(str(v).replace("\n", " | "))' "$line" 2>&1)
+		if [ "$verdict" = True ]; then
+			ok "$cname"
+		else
+			not_ok "${cname:-$name: unreadable result}" "${why:-$line}"
+		fi
 	done <<<"$out"
 	[ $n -gt 0 ] || not_ok "$name: craft.py ran" "exit $rc, no checks reported: $out"
 	r1=$(nstat_value "$XDPTCP_SRV_NS" TcpOutRsts)

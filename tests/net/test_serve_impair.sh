@@ -19,14 +19,16 @@ else
 	exit 1
 fi
 
-# kernel_xfer: 2 MB client -> server, then 2 MB server -> client, through
-# kernel nc on $port; prints "OK" or why not
+# kernel_xfer: 2 MB client -> server, then 2 MB server -> client, between
+# kernel sockets on $port (impair/kpeer.py on the server side: it never
+# closes first); prints "OK" or why not
 kernel_xfer() {
+	local p
 	head -c 2097152 /dev/urandom >"$tmp/k_sent"
-	ip netns exec "$XDPTCP_SRV_NS" timeout 20 nc -l -N "$XDPTCP_SRV_IP" $port >"$tmp/k_got" </dev/null &
-	local p=$! rc
+	ip netns exec "$XDPTCP_SRV_NS" timeout 20 "$PY" "$NET_DIR/impair/kpeer.py" recv "$XDPTCP_SRV_IP" $port "$tmp/k_got" &
+	p=$!
 	wait_listen "$XDPTCP_SRV_NS" $port || {
-		echo "kernel nc did not listen"
+		echo "kpeer.py did not listen"
 		return
 	}
 	cli timeout 20 nc -N "$XDPTCP_SRV_IP" $port <"$tmp/k_sent" >/dev/null
@@ -35,14 +37,13 @@ kernel_xfer() {
 		echo "client -> server data differs"
 		return
 	}
-	ip netns exec "$XDPTCP_SRV_NS" timeout 20 nc -l -N "$XDPTCP_SRV_IP" $port <"$tmp/k_sent" >/dev/null &
+	ip netns exec "$XDPTCP_SRV_NS" timeout 20 "$PY" "$NET_DIR/impair/kpeer.py" send "$XDPTCP_SRV_IP" $port "$tmp/k_sent" &
 	p=$!
 	wait_listen "$XDPTCP_SRV_NS" $port || {
-		echo "kernel nc did not listen"
+		echo "kpeer.py did not listen"
 		return
 	}
-	# no -N: shutting our side down at once would end the server's nc
-	cli timeout 20 nc "$XDPTCP_SRV_IP" $port </dev/null >"$tmp/k_got"
+	cli timeout 20 "$PY" "$NET_DIR/impair/kpeer.py" fetch "$XDPTCP_SRV_IP" $port 2097152 >"$tmp/k_got"
 	wait $p
 	cmp -s "$tmp/k_sent" "$tmp/k_got" || {
 		echo "server -> client data differs"
@@ -83,6 +84,8 @@ precheck "duplication ${dup_pm}/1000" TcpExtDelayedACKLost TcpExtDelayedACKLost 
 precheck "reordering $reorder held ${hold_ms} ms" TcpExtTCPOFOQueue TcpExtTCPOFOQueue \
 	"impair_reorder on $reorder $hold_ms" "impair_reorder off $reorder"
 
+tw=$(srv ss -Htan state time-wait "sport = :$port" | wc -l)
+[ "$tw" -eq 0 ] || not_ok "no kernel TIME-WAIT on port $port before serve" "$tw sockets: $(srv ss -Htan state time-wait "sport = :$port")"
 if serve_start --port $port --app echo; then
 	ok "serve --app echo is ready: $(head -n 1 "$SERVE_OUT")"
 else
