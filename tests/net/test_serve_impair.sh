@@ -101,7 +101,7 @@ before=$(impair_counters)
 s0=$(stats_json)
 head -c $((mb * 1048576)) /dev/urandom >"$tmp/sent"
 t0=$(date +%s%N)
-out=$(cli timeout 120 nc -N "$XDPTCP_SRV_IP" $port <"$tmp/sent" 2>&1 >"$tmp/received")
+out=$(cli timeout 150 nc -N "$XDPTCP_SRV_IP" $port <"$tmp/sent" 2>&1 >"$tmp/received")
 rc=$?
 ms=$((($(date +%s%N) - t0) / 1000000))
 after=$(impair_counters)
@@ -111,7 +111,7 @@ if [ $rc -eq 0 ] && cmp -s "$tmp/sent" "$tmp/received"; then
 	ok "$mb MB through echo with loss, duplication and reordering each way: same sha256 back ($ms ms)"
 else
 	why="nc exit $rc after $ms ms${out:+ ($out)}; got $n of $((mb * 1048576)) bytes back"
-	[ $rc -eq 124 ] && why="$why; timed out after 120 s"
+	[ $rc -eq 124 ] && why="$why; timed out after 150 s"
 	[ "$n" -gt 0 ] && why="$why; first difference: $(cmp "$tmp/sent" "$tmp/received" 2>&1 | head -1)"
 	not_ok "$mb MB through echo with loss, duplication and reordering each way" "$why"
 fi
