@@ -45,7 +45,7 @@ scenario() {
 			;;
 		esac
 		n=$((n + 1))
-		local verdict= cname= why=
+		local verdict='' cname='' why=''
 		{
 			IFS= read -r verdict
 			IFS= read -r cname

@@ -57,7 +57,7 @@ kernel_xfer() {
 # impairment on, both kernels' counters must move (SRV_COUNTER in the server
 # namespace: what client -> server traffic suffered, CLI_COUNTER in the client's)
 precheck() {
-	local name=$1 sc=$2 cc=$3 s0 c0 s1 c1 res err
+	local name=$1 sc=$2 cc=$3 s0 c0 s1 c1 res
 	s0=$(nstat_value "$XDPTCP_SRV_NS" "$sc") c0=$(nstat_value "$XDPTCP_CLI_NS" "$cc")
 	# not in $(...): impair_reorder starts a background process
 	if ! eval "$4" >"$tmp/on.err" 2>&1; then

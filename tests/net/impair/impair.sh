@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Loss, duplication and reordering of one TCP port's traffic, both ways, all
 # applied in the client namespace of a lab (this kernel has no sch_netem):
 #
