@@ -51,7 +51,17 @@ print(json.dumps([c for c in json.load(sys.stdin) if c["lport"] == int(sys.argv[
 no_conns_left() { [ "$(conns_on_port 2>/dev/null)" = "[]" ]; }
 
 # --- wrk keep-alive ---
-out=$(cli timeout 30 wrk -t1 -c8 -d3s --timeout 2s "$url" 2>&1)
+ip netns exec "$XDPTCP_CLI_NS" timeout 30 wrk -t1 -c8 -d3s --timeout 2s "$url" >"$tmp/wrk.out" 2>&1 &
+wrk_pid=$!
+sleep 1.5
+est=$(conns_on_port 2>&1 | "$PY" -c 'import json, sys; print(sum(c["state"] == "ESTABLISHED" for c in json.load(sys.stdin)))' 2>&1)
+wait $wrk_pid
+out=$(cat "$tmp/wrk.out")
+if [ "$est" = 8 ]; then
+	ok "conns lists wrk's 8 connections as ESTABLISHED during the run"
+else
+	not_ok "conns lists wrk's 8 connections as ESTABLISHED during the run" "counted: $est"
+fi
 reqs=$(awk '/requests in/ {print $1}' <<<"$out")
 if [ -n "$reqs" ] && [ "$reqs" -ge 100 ] && ! grep -qE 'Socket errors|Non-2xx' <<<"$out"; then
 	ok "wrk keep-alive, 8 connections, 3 s: $reqs requests, no errors"
