@@ -130,8 +130,7 @@ coverage: $(SKELS)
 	  $(CC) --coverage -o $$b $(BUILD)/cov/$${t%.c}.o $(call cov,$(TLIB_SRCS) $(LIB_SRCS)) -lcmocka $(LDLIBS) || exit 1; \
 	  $$b >/dev/null 2>&1 || { echo "coverage: $$b failed"; exit 1; }; \
 	done
-	@gcovr -r . --filter 'user/tcp/' --object-directory $(BUILD)/cov $(BUILD)/cov
-	@gcovr -r . --filter 'user/tcp/' --branches --object-directory $(BUILD)/cov $(BUILD)/cov | tail -n 4
+	@gcovr -r . --filter 'user/tcp/' --object-directory $(BUILD)/cov --print-summary $(BUILD)/cov
 
 # --- demo / bench --------------------------------------------------------------
 demo: deps

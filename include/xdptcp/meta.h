@@ -1,6 +1,8 @@
 /* Per-frame metadata the XDP program writes in front of a redirected frame
- * (bpf_xdp_adjust_meta); the control plane reads it from the UMEM frame.
- * AF_XDP requires at most 32 bytes and a multiple of 4. */
+ * (bpf_xdp_adjust_meta); the control plane reads it from the UMEM frame,
+ * where copy mode places it right before the packet. The kernel wants a
+ * multiple of 4; we keep it within 32 bytes (one slot of older kernels'
+ * limit, and cheap to copy). */
 #ifndef XDPTCP_META_H
 #define XDPTCP_META_H
 

@@ -20,8 +20,8 @@
  *                  called again on the next poll.
  *   on_writable    send buffer space freed after xdptcp_send() returned a
  *                  short count or -EAGAIN (called once per such refusal).
- *   on_peer_closed the peer's FIN arrived and every byte before it has been
- *                  read (xdptcp_recv now returns 0). Sending still works.
+ *   on_peer_closed the peer's FIN arrived: every byte before it is readable
+ *                  (xdptcp_recv returns them, then 0). Sending still works.
  *   on_closed      last callback of every socket, exactly once: err is 0
  *                  after an orderly end or xdptcp_close(), -ECONNRESET
  *                  (reset by the peer, or xdptcp_abort()), -ETIMEDOUT

@@ -9,6 +9,16 @@
 
 #include "tcp/tcp.h"
 
+/* Checks usable without cmocka (tests/lib is linked into tools and
+ * benchmarks too): a failure reports through cmocka's _fail when the binary
+ * has it, and aborts otherwise. */
+void engine_fail(const char *what, const char *file, int line) __attribute__((noreturn));
+#define ENGINE_CHECK(c)                                                                            \
+	do {                                                                                       \
+		if (!(c))                                                                          \
+			engine_fail(#c, __FILE__, __LINE__);                                       \
+	} while (0)
+
 #define EH_LADDR 0x0a000001u /* 10.0.0.1: the engine */
 #define EH_RADDR 0x0a000002u /* 10.0.0.2: the scripted peer */
 #define EH_LPORT 80
@@ -33,13 +43,15 @@ struct eh {
 	struct tcp_stack *s;
 	struct tcp_config cfg;
 	uint64_t now;
-	uint32_t iss;          /* ISS the engine will choose (ops.isn) */
+	uint32_t iss; /* ISS the engine will choose (ops.isn) */
 	struct eh_out out[EH_MAX_OUT];
-	size_t nout, rd;       /* captured / consumed */
+	size_t nout, rd; /* captured / consumed */
 	struct eh_ev ev[EH_MAX_EV];
 	size_t nev, evrd;
-	struct tcp_conn *accepted;   /* last ACCEPTED child */
-	int auto_read;         /* READABLE: read everything into rx */
+	struct tcp_conn *accepted; /* last ACCEPTED child */
+	int auto_read;		   /* READABLE: read everything into rx */
+	/* called after each event is recorded (the app's reaction) */
+	void (*hook)(struct eh *h, struct tcp_conn *c, enum tcp_event ev);
 	uint8_t rx[1 << 16];
 	size_t rxlen;
 };

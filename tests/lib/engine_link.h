@@ -13,8 +13,12 @@ struct link_cfg {
 	uint64_t seed;
 	unsigned loss_pm, dup_pm, reorder_pm; /* per mille, each direction */
 	uint64_t delay_ns, jitter_ns, reorder_ns;
-	uint32_t isn_near_wrap;  /* non-zero: ISNs this far below 2^32 */
-	int server_plain;        /* server offers neither WS nor TS */
+	uint32_t isn_near_wrap; /* non-zero: ISNs this far below 2^32 */
+	int server_plain;	/* server offers neither WS nor TS */
+	/* slow readers: non-zero = each side reads at most read_chunk bytes
+	 * every read_every_ns (windows close, persist probes run) */
+	uint32_t read_chunk;
+	uint64_t read_every_ns;
 };
 
 enum link_close {
@@ -29,9 +33,9 @@ struct link_app {
 	size_t tx_len, tx_off;
 	uint8_t *rx;
 	size_t rx_len, rx_cap;
-	int shut_when_sent;     /* shutdown once everything is queued */
+	int shut_when_sent; /* shutdown once everything is queued */
 	int connected, peer_closed, shut, released, closed, reset, timewait;
-	uint32_t states_seen;   /* bit per enum xdptcp_state */
+	uint32_t states_seen; /* bit per enum xdptcp_state */
 };
 
 struct link_pkt;
@@ -46,6 +50,7 @@ struct link {
 	size_t nheap, capheap;
 	uint64_t pktseq;
 	uint64_t sent, lost, duped, delivered;
+	uint64_t next_read;
 	struct tcp_config tcfg;
 };
 

@@ -64,12 +64,14 @@ if [ "$after" -eq $((before + 1)) ]; then
 else
 	not_ok "tw_reack counted it" "tw_reack $before -> $after"
 fi
-# The FIN restarts 2*MSL (10 s here); the entry was inserted with 3 s.
+# The FIN restarts 2*MSL (10 s here); the entry was inserted with 3 s, so
+# more than 3 s left means restarted (scapy's start-up on a loaded machine
+# can take seconds, so no tighter lower bound).
 left=$(srv "$TOOLS/tw_insert" "${tw_args[@]}" --show 2>&1 | awk '{print $6}')
-if [ -n "$left" ] && [ "$left" -gt 8000 ] 2>/dev/null; then
+if [ -n "$left" ] && [ "$left" -gt 3000 ] 2>/dev/null && [ "$left" -le 10000 ]; then
 	ok "FIN restarted the TIME-WAIT deadline to 2*MSL (${left} ms left)"
 else
-	not_ok "FIN restarted the TIME-WAIT deadline to 2*MSL" "deadline in ${left:-?} ms, want > 8000"
+	not_ok "FIN restarted the TIME-WAIT deadline to 2*MSL" "deadline in ${left:-?} ms, want 3000 < left <= 10000"
 fi
 
 # With timestamps: the reply carries NOP,NOP,TS and echoes TS.Recent.

@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <string.h>
+
 #include <cmocka.h>
 
 #include "../lib/engine_harness.h"
@@ -247,7 +248,7 @@ static void test_wscale_ts_negotiated(void **state)
 	assert_int_equal(o->opts, TCP_OPT_MSS | TCP_OPT_WSCALE | TCP_OPT_TS);
 	assert_int_equal(o->wscale, 7);
 	assert_int_equal(o->tsecr, 777);
-	assert_int_equal(o->wnd, 65535); /* never scaled in a SYN */
+	assert_int_equal(o->wnd, 65535);	       /* never scaled in a SYN */
 	a = eh_seg(TCP_ACK, IRS + 1, h.iss + 1, 1000); /* 1000 << 3 */
 	a.opts = TCP_OPT_TS;
 	a.tsval = 778;
@@ -418,20 +419,124 @@ static void test_close_with_data_and_fill_tcb(void **state)
 	eh_fini(&h);
 }
 
+/* Urgent data (RFC 9293 3.8.5): signalled when it appears and when the
+ * pointer advances, counted until read; sent with URG and the pointer to
+ * the octet after it */
+static void test_urgent(void **state)
+{
+	struct eh h;
+	struct tcp_conn *c;
+	struct tcp_seg s;
+	const struct tcp_seg *o;
+	char buf[16];
+
+	(void)state;
+	eh_init(&h, NULL);
+	c = eh_passive_open(&h, IRS, 8192);
+	s = eh_seg(TCP_ACK | TCP_URG, IRS + 1, h.iss + 1, 8192);
+	s.payload = (const uint8_t *)"abcdefgh";
+	s.len = 8;
+	s.urp = 5;
+	eh_input(&h, &s);
+	assert_int_equal(h.ev[h.nev - 2].ev, TCP_EV_URGENT);
+	assert_int_equal(h.ev[h.nev - 1].ev, TCP_EV_READABLE);
+	assert_int_equal(tcp_urgent(c), 5);
+	assert_int_equal(tcp_recv(c, buf, 3, h.now), 3);
+	assert_int_equal(tcp_urgent(c), 2);
+	/* the same pointer again: no new signal */
+	s.seq = IRS + 9;
+	s.urp = 5 - 8 + 0x10000; /* points back into old data: not an advance */
+	s.len = 0;
+	s.flags = TCP_ACK;
+	eh_input(&h, &s);
+	assert_int_equal(eh_events(&h, c, TCP_EV_URGENT), 1);
+	/* the pointer advances: signalled again */
+	s.flags = TCP_ACK | TCP_URG;
+	s.urp = 4;
+	s.payload = (const uint8_t *)"ijkl";
+	s.len = 4;
+	eh_input(&h, &s);
+	assert_int_equal(eh_events(&h, c, TCP_EV_URGENT), 2);
+	assert_int_equal(tcp_urgent(c), 13 - 4); /* RCV.UP - first unread */
+	assert_int_equal(tcp_recv(c, buf, sizeof(buf), h.now), 9);
+	assert_int_equal(tcp_urgent(c), 0);
+	eh_drain(&h);
+	/* sending: URG with the pointer after the urgent bytes, until they
+	 * are acknowledged */
+	assert_int_equal(tcp_send(c, "n", 1, h.now), 1);
+	o = eh_pop(&h);
+	assert_false(o->flags & TCP_URG);
+	assert_int_equal(tcp_send_urgent(c, "!!", 2, h.now), 2);
+	o = eh_pop(&h);
+	EH_EXPECT(o, TCP_ACK | TCP_PSH | TCP_URG, h.iss + 2, IRS + 13);
+	assert_int_equal(o->urp, 2);
+	s = eh_seg(TCP_ACK, IRS + 13, h.iss + 4, 8192);
+	eh_input(&h, &s);
+	assert_int_equal(tcp_send(c, "m", 1, h.now), 1);
+	o = eh_pop(&h);
+	assert_false(o->flags & TCP_URG);
+	assert_string_equal(tcp_event_name(TCP_EV_URGENT), "URGENT");
+	tcp_abort(c, h.now);
+	eh_fini(&h);
+}
+
+/* A pure ACK at the right edge of our window is accepted (the sender
+ * filled it); our own pure ACKs never go past the edge the peer offered */
+static void test_ack_at_right_edge(void **state)
+{
+	struct eh h;
+	struct tcp_config cfg;
+	struct tcp_conn *c;
+	struct tcp_seg a;
+	const struct tcp_seg *o;
+
+	(void)state;
+	tcp_config_default(&cfg);
+	cfg.rcvbuf = 4096;
+	eh_init(&h, &cfg);
+	c = eh_passive_open(&h, IRS, 0); /* the peer's window is closed */
+	tcp_send(c, pat, 100, h.now);
+	/* the peer filled our 4096 bytes; its ACK sits at the right edge */
+	eh_input_data(&h, TCP_ACK, IRS + 1, h.iss + 1, 0, pat, 4096);
+	eh_drain(&h);
+	assert_int_equal(tcp_rcv_wnd(c), 0);
+	a = eh_seg(TCP_ACK, IRS + 4097, h.iss + 1, 0);
+	eh_input(&h, &a);
+	assert_null(eh_pop(&h)); /* acceptable: no reply */
+	assert_int_equal(tcp_stack_stats(h.s)->unacceptable, 0);
+	/* a zero-window probe goes out; our ACKs stay at the offered edge */
+	eh_run(&h, 1100 * EH_MS);
+	o = eh_pop(&h); /* first the delayed ACK of the 4096 bytes */
+	EH_EXPECT(o, TCP_ACK, h.iss + 1, IRS + 4097);
+	assert_int_equal(o->len, 0);
+	o = eh_pop(&h);
+	EH_EXPECT(o, TCP_ACK, h.iss + 1, IRS + 4097);
+	assert_int_equal(o->len, 1);
+	assert_int_equal(c->snd_max, h.iss + 2);
+	assert_int_equal(tcp_recv(c, h.rx, 4096, h.now), 4096);
+	o = eh_pop(&h); /* the window update */
+	EH_EXPECT(o, TCP_ACK, h.iss + 1, IRS + 4097);
+	assert_true(o->wnd > 0);
+	tcp_abort(c, h.now);
+	eh_fini(&h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_delayed_ack),
-		cmocka_unit_test(test_out_of_order_and_fin),
-		cmocka_unit_test(test_trim_both_ends),
-		cmocka_unit_test(test_send_window),
-		cmocka_unit_test(test_sequence_wrap),
-		cmocka_unit_test(test_wscale_ts_negotiated),
-		cmocka_unit_test(test_wscale_ts_not_offered_by_peer),
-		cmocka_unit_test(test_wscale_ts_disabled),
-		cmocka_unit_test(test_wscale_clamped),
-		cmocka_unit_test(test_data_in_syn_ack),
-		cmocka_unit_test(test_close_with_data_and_fill_tcb),
+	    cmocka_unit_test(test_delayed_ack),
+	    cmocka_unit_test(test_out_of_order_and_fin),
+	    cmocka_unit_test(test_trim_both_ends),
+	    cmocka_unit_test(test_send_window),
+	    cmocka_unit_test(test_sequence_wrap),
+	    cmocka_unit_test(test_wscale_ts_negotiated),
+	    cmocka_unit_test(test_wscale_ts_not_offered_by_peer),
+	    cmocka_unit_test(test_wscale_ts_disabled),
+	    cmocka_unit_test(test_wscale_clamped),
+	    cmocka_unit_test(test_data_in_syn_ack),
+	    cmocka_unit_test(test_close_with_data_and_fill_tcb),
+	    cmocka_unit_test(test_urgent),
+	    cmocka_unit_test(test_ack_at_right_edge),
 	};
 	fill_pat();
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
+
 #include <cmocka.h>
 
 #include "../lib/engine_link.h"
@@ -15,24 +16,23 @@
 #define S 1000000000ull
 #define MSS_TS (1460 - 12) /* one full segment with timestamps */
 
-static const struct link_cfg clean = { .seed = 1, .delay_ns = MS };
-static const char *const order_name[] = { "client-first", "server-first", "simultaneous" };
+static const struct link_cfg clean = {.seed = 1, .delay_ns = MS};
+static const char *const order_name[] = {"client-first", "server-first", "simultaneous"};
 
-static void check_transfer(const struct link_cfg *cfg, size_t c2s, size_t s2c,
-			   enum link_close order)
+static void check_transfer_cfg(const struct link_cfg *cfg, const struct tcp_config *tcfg,
+			       size_t c2s, size_t s2c, enum link_close order)
 {
 	struct link L;
 	int rc;
 
-	link_init(&L, cfg, NULL, c2s, s2c, order);
-	rc = link_run(&L, 3600 * S);
+	link_init(&L, cfg, tcfg, c2s, s2c, order);
+	rc = link_run(&L, 7200 * S); /* heavy loss: RTO backs off to 60 s */
 	if (rc)
 		print_error("seed %llu %s %zu/%zu: not finished: client closed %d rx %zu/%zu, "
 			    "server closed %d rx %zu/%zu, conns %zu/%zu\n",
 			    (unsigned long long)cfg->seed, order_name[order], c2s, s2c,
-			    L.app[0].closed, L.app[0].rx_len, s2c, L.app[1].closed,
-			    L.app[1].rx_len, c2s, tcp_stack_conns(L.st[0]),
-			    tcp_stack_conns(L.st[1]));
+			    L.app[0].closed, L.app[0].rx_len, s2c, L.app[1].closed, L.app[1].rx_len,
+			    c2s, tcp_stack_conns(L.st[0]), tcp_stack_conns(L.st[1]));
 	assert_int_equal(rc, 0);
 	for (int i = 0; i < 2; i++) {
 		const struct tcp_stats *st = tcp_stack_stats(L.st[i]);
@@ -73,11 +73,21 @@ static void check_transfer(const struct link_cfg *cfg, size_t c2s, size_t s2c,
 	link_fini(&L);
 }
 
+static void check_transfer(const struct link_cfg *cfg, size_t c2s, size_t s2c,
+			   enum link_close order)
+{
+	check_transfer_cfg(cfg, NULL, c2s, s2c, order);
+}
+
 static void run_size(size_t n)
 {
 	struct link_cfg lossy = {
-		.loss_pm = 30, .dup_pm = 20, .reorder_pm = 50,
-		.delay_ns = 2 * MS, .jitter_ns = MS, .reorder_ns = 5 * MS,
+	    .loss_pm = 30,
+	    .dup_pm = 20,
+	    .reorder_pm = 50,
+	    .delay_ns = 2 * MS,
+	    .jitter_ns = MS,
+	    .reorder_ns = 5 * MS,
 	};
 
 	for (int o = 0; o < 3; o++) {
@@ -125,8 +135,12 @@ static void test_link_1m(void **state)
 static void test_link_heavy_loss(void **state)
 {
 	struct link_cfg bad = {
-		.loss_pm = 200, .dup_pm = 100, .reorder_pm = 200,
-		.delay_ns = 5 * MS, .jitter_ns = 3 * MS, .reorder_ns = 20 * MS,
+	    .loss_pm = 200,
+	    .dup_pm = 100,
+	    .reorder_pm = 200,
+	    .delay_ns = 5 * MS,
+	    .jitter_ns = 3 * MS,
+	    .reorder_ns = 20 * MS,
 	};
 
 	(void)state;
@@ -139,10 +153,16 @@ static void test_link_heavy_loss(void **state)
 /* Both ISNs a few KB below 2^32: the transfer crosses the wrap */
 static void test_link_sequence_wrap(void **state)
 {
-	struct link_cfg cfg = { .seed = 5, .delay_ns = MS, .isn_near_wrap = 30000 };
+	struct link_cfg cfg = {.seed = 5, .delay_ns = MS, .isn_near_wrap = 30000};
 	struct link_cfg lossy = {
-		.seed = 6, .loss_pm = 30, .dup_pm = 20, .reorder_pm = 50, .delay_ns = 2 * MS,
-		.jitter_ns = MS, .reorder_ns = 5 * MS, .isn_near_wrap = 30000,
+	    .seed = 6,
+	    .loss_pm = 30,
+	    .dup_pm = 20,
+	    .reorder_pm = 50,
+	    .delay_ns = 2 * MS,
+	    .jitter_ns = MS,
+	    .reorder_ns = 5 * MS,
+	    .isn_near_wrap = 30000,
 	};
 
 	(void)state;
@@ -156,10 +176,16 @@ static void test_link_sequence_wrap(void **state)
  * 64 KB windows */
 static void test_link_no_options(void **state)
 {
-	struct link_cfg cfg = { .seed = 9, .delay_ns = MS, .server_plain = 1 };
+	struct link_cfg cfg = {.seed = 9, .delay_ns = MS, .server_plain = 1};
 	struct link_cfg lossy = {
-		.seed = 10, .loss_pm = 30, .dup_pm = 20, .reorder_pm = 50, .delay_ns = 2 * MS,
-		.jitter_ns = MS, .reorder_ns = 5 * MS, .server_plain = 1,
+	    .seed = 10,
+	    .loss_pm = 30,
+	    .dup_pm = 20,
+	    .reorder_pm = 50,
+	    .delay_ns = 2 * MS,
+	    .jitter_ns = MS,
+	    .reorder_ns = 5 * MS,
+	    .server_plain = 1,
 	};
 
 	(void)state;
@@ -169,17 +195,83 @@ static void test_link_no_options(void **state)
 	}
 }
 
+/* A sweep of mixed links, sizes, buffers, readers and close orders. It
+ * found two ACK wars (pure ACKs must carry SND.MAX after a timeout, but not
+ * past the offered edge) and a send beyond the window (WRITABLE before the
+ * window update). */
+static void test_link_mixed_scenarios(void **state)
+{
+	static const size_t sizes[] = {0, 1, MSS_TS, 5000, 70000, 300000};
+
+	(void)state;
+	for (unsigned k = 1; k <= 160; k++) {
+		struct tcp_config t;
+		struct link_cfg c = {
+		    .seed = (uint64_t)k * 1000003,
+		    .loss_pm = (k % 5) * 60,
+		    .dup_pm = (k % 3) * 50,
+		    .reorder_pm = (k % 4) * 80,
+		    .delay_ns = MS + (k % 7) * MS,
+		    .jitter_ns = (k % 3) * 2 * MS,
+		    .reorder_ns = 10 * MS,
+		    .isn_near_wrap = (k % 2) ? 5000 : 0,
+		    .server_plain = (k % 6) == 0,
+		    /* slow readers and small buffers now and then */
+		    .read_chunk = (k % 4 == 0) ? 2000 : 0,
+		    .read_every_ns = 20 * MS,
+		};
+
+		tcp_config_default(&t);
+		t.rto_min_ns = 200 * MS;
+		if (k % 8 == 0)
+			t.sndbuf = t.rcvbuf = 16384;
+		check_transfer_cfg(&c, &t, sizes[k % 6], sizes[(k / 6) % 6],
+				   (enum link_close)(k % 3));
+	}
+}
+
+/* Slow readers and small buffers: windows close, persist probes run,
+ * window updates reopen them */
+static void test_link_slow_reader(void **state)
+{
+	struct tcp_config t;
+	struct link_cfg cfg = {
+	    .seed = 21,
+	    .delay_ns = MS,
+	    .read_chunk = 3000,
+	    .read_every_ns = 50 * MS,
+	};
+
+	(void)state;
+	tcp_config_default(&t);
+	t.rto_min_ns = 200 * MS;
+	t.sndbuf = t.rcvbuf = 16384;
+	for (int o = 0; o < 3; o++) {
+		cfg.loss_pm = cfg.dup_pm = cfg.reorder_pm = 0;
+		cfg.jitter_ns = cfg.reorder_ns = 0;
+		check_transfer_cfg(&cfg, &t, 200000, 200000, (enum link_close)o);
+		cfg.loss_pm = 50;
+		cfg.dup_pm = 20;
+		cfg.reorder_pm = 50;
+		cfg.jitter_ns = MS;
+		cfg.reorder_ns = 5 * MS;
+		check_transfer_cfg(&cfg, &t, 200000, 50000, (enum link_close)o);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_link_0),
-		cmocka_unit_test(test_link_1),
-		cmocka_unit_test(test_link_1mss),
-		cmocka_unit_test(test_link_100k),
-		cmocka_unit_test(test_link_1m),
-		cmocka_unit_test(test_link_heavy_loss),
-		cmocka_unit_test(test_link_sequence_wrap),
-		cmocka_unit_test(test_link_no_options),
+	    cmocka_unit_test(test_link_0),
+	    cmocka_unit_test(test_link_1),
+	    cmocka_unit_test(test_link_1mss),
+	    cmocka_unit_test(test_link_100k),
+	    cmocka_unit_test(test_link_1m),
+	    cmocka_unit_test(test_link_heavy_loss),
+	    cmocka_unit_test(test_link_sequence_wrap),
+	    cmocka_unit_test(test_link_no_options),
+	    cmocka_unit_test(test_link_mixed_scenarios),
+	    cmocka_unit_test(test_link_slow_reader),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

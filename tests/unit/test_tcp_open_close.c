@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <string.h>
+
 #include <cmocka.h>
 
 #include "../lib/engine_harness.h"
@@ -443,19 +444,19 @@ static void test_close_listen_and_syn_sent(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_passive_open),
-		cmocka_unit_test(test_active_open),
-		cmocka_unit_test(test_simultaneous_open),
-		cmocka_unit_test(test_simultaneous_open_ack),
-		cmocka_unit_test(test_syn_received_retransmitted_syn),
-		cmocka_unit_test(test_syn_received_bad_ack),
-		cmocka_unit_test(test_active_close),
-		cmocka_unit_test(test_active_close_compact_tw),
-		cmocka_unit_test(test_passive_close),
-		cmocka_unit_test(test_simultaneous_close),
-		cmocka_unit_test(test_fin_wait_1_to_time_wait),
-		cmocka_unit_test(test_half_close_receive_in_fin_wait_2),
-		cmocka_unit_test(test_close_listen_and_syn_sent),
+	    cmocka_unit_test(test_passive_open),
+	    cmocka_unit_test(test_active_open),
+	    cmocka_unit_test(test_simultaneous_open),
+	    cmocka_unit_test(test_simultaneous_open_ack),
+	    cmocka_unit_test(test_syn_received_retransmitted_syn),
+	    cmocka_unit_test(test_syn_received_bad_ack),
+	    cmocka_unit_test(test_active_close),
+	    cmocka_unit_test(test_active_close_compact_tw),
+	    cmocka_unit_test(test_passive_close),
+	    cmocka_unit_test(test_simultaneous_close),
+	    cmocka_unit_test(test_fin_wait_1_to_time_wait),
+	    cmocka_unit_test(test_half_close_receive_in_fin_wait_2),
+	    cmocka_unit_test(test_close_listen_and_syn_sent),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <string.h>
+
 #include <cmocka.h>
 
 #include "../lib/engine_harness.h"
@@ -335,9 +336,16 @@ static void test_bad_ack_challenge(void **state)
 	/* an old but plausible ACK is fine: the data is taken */
 	eh_input_data(&h, TCP_ACK, IRS + 1, h.iss - 100, 8192, "zz", 2);
 	assert_int_equal(tcp_readable(c), 2);
+	/* ... but an ACK below SND.UNA does not update the window, even
+	 * with a newer SEG.SEQ (3.10.7.4) */
+	eh_input_data(&h, TCP_ACK, IRS + 3, h.iss - 100, 0, "zz", 2);
+	assert_int_equal(tcp_readable(c), 4);
+	assert_int_equal(c->snd_wnd, 8192);
 	/* a segment without ACK is dropped */
-	eh_input_data(&h, 0, IRS + 3, 0, 8192, "zz", 2);
-	assert_int_equal(tcp_readable(c), 2);
+	eh_input_data(&h, 0, IRS + 5, 0, 8192, "zz", 2);
+	assert_int_equal(tcp_readable(c), 4);
+	EH_EXPECT(eh_pop(&h), TCP_ACK, h.iss + 1, IRS + 5); /* 2nd segment */
+	assert_null(eh_pop(&h));
 	tcp_abort(c, h.now);
 	EH_EXPECT(eh_pop(&h), TCP_RST, h.iss + 1, 0);
 	eh_fini(&h);
@@ -346,19 +354,19 @@ static void test_bad_ack_challenge(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_rst_established),
-		cmocka_unit_test(test_rst_fin_wait_1),
-		cmocka_unit_test(test_rst_fin_wait_2),
-		cmocka_unit_test(test_rst_close_wait),
-		cmocka_unit_test(test_rst_closing),
-		cmocka_unit_test(test_rst_last_ack),
-		cmocka_unit_test(test_rst_time_wait),
-		cmocka_unit_test(test_rst_syn_sent),
-		cmocka_unit_test(test_rst_syn_received_passive),
-		cmocka_unit_test(test_rst_syn_received_active),
-		cmocka_unit_test(test_rst_listen_and_closed),
-		cmocka_unit_test(test_syn_challenge_ack_and_limit),
-		cmocka_unit_test(test_bad_ack_challenge),
+	    cmocka_unit_test(test_rst_established),
+	    cmocka_unit_test(test_rst_fin_wait_1),
+	    cmocka_unit_test(test_rst_fin_wait_2),
+	    cmocka_unit_test(test_rst_close_wait),
+	    cmocka_unit_test(test_rst_closing),
+	    cmocka_unit_test(test_rst_last_ack),
+	    cmocka_unit_test(test_rst_time_wait),
+	    cmocka_unit_test(test_rst_syn_sent),
+	    cmocka_unit_test(test_rst_syn_received_passive),
+	    cmocka_unit_test(test_rst_syn_received_active),
+	    cmocka_unit_test(test_rst_listen_and_closed),
+	    cmocka_unit_test(test_syn_challenge_ack_and_limit),
+	    cmocka_unit_test(test_bad_ack_challenge),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <string.h>
+
 #include <cmocka.h>
 
 #include "../lib/engine_harness.h"
@@ -97,9 +98,9 @@ static void test_syn_retries(void **state)
 
 	(void)state;
 	tcp_config_default(&cfg);
-	cfg.syn_retries = 2;
 	eh_init(&h, &cfg);
 	c = tcp_connect(h.s, EH_LADDR, EH_LPORT, EH_RADDR, EH_RPORT, h.now);
+	tcp_set_retries(c, 15, 2); /* per connection (3.8.3) */
 	EH_EXPECT(eh_pop(&h), TCP_SYN, h.iss, 0);
 	eh_run(&h, EH_S);
 	EH_EXPECT(eh_pop(&h), TCP_SYN, h.iss, 0);
@@ -487,10 +488,7 @@ static void test_syn_r2_three_minutes(void **state)
 	eh_fini(&h);
 }
 
-static void nop_out(void *ctx, const struct tcp_seg *seg)
-{
-	(void)ctx, (void)seg;
-}
+static void nop_out(void *ctx, const struct tcp_seg *seg) { (void)ctx, (void)seg; }
 
 static void nop_ev(void *ctx, struct tcp_conn *c, enum tcp_event ev,
 		   const struct tcp_event_info *info)
@@ -502,7 +500,7 @@ static void test_config_rejected(void **state)
 {
 	struct tcp_config cfg, bad;
 	struct tcp_stack *s;
-	struct tcp_ops ops = { 0 }, ok = { .output = nop_out, .event = nop_ev };
+	struct tcp_ops ops = {0}, ok = {.output = nop_out, .event = nop_ev};
 
 	(void)state;
 	tcp_config_default(&cfg);
@@ -538,19 +536,19 @@ static void test_config_rejected(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_rto_backoff_and_give_up),
-		cmocka_unit_test(test_rto_recovers),
-		cmocka_unit_test(test_syn_retries),
-		cmocka_unit_test(test_rto_3s_after_syn_retransmit),
-		cmocka_unit_test(test_zero_window_persist),
-		cmocka_unit_test(test_newreno_partial_acks),
-		cmocka_unit_test(test_rto_resets_cwnd),
-		cmocka_unit_test(test_time_wait_reopen_by_seq),
-		cmocka_unit_test(test_time_wait_reopen_by_timestamp),
-		cmocka_unit_test(test_rtt_estimator),
-		cmocka_unit_test(test_orphan_fin_wait_2),
-		cmocka_unit_test(test_syn_r2_three_minutes),
-		cmocka_unit_test(test_config_rejected),
+	    cmocka_unit_test(test_rto_backoff_and_give_up),
+	    cmocka_unit_test(test_rto_recovers),
+	    cmocka_unit_test(test_syn_retries),
+	    cmocka_unit_test(test_rto_3s_after_syn_retransmit),
+	    cmocka_unit_test(test_zero_window_persist),
+	    cmocka_unit_test(test_newreno_partial_acks),
+	    cmocka_unit_test(test_rto_resets_cwnd),
+	    cmocka_unit_test(test_time_wait_reopen_by_seq),
+	    cmocka_unit_test(test_time_wait_reopen_by_timestamp),
+	    cmocka_unit_test(test_rtt_estimator),
+	    cmocka_unit_test(test_orphan_fin_wait_2),
+	    cmocka_unit_test(test_syn_r2_three_minutes),
+	    cmocka_unit_test(test_config_rejected),
 	};
 	for (size_t i = 0; i < sizeof(pat); i++)
 		pat[i] = (uint8_t)(i * 13);

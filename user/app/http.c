@@ -16,7 +16,7 @@ struct http_conn {
 	size_t inlen;
 	char hdr[256];
 	size_t hdr_off, hdr_len;
-	size_t body_left;
+	size_t body_len, body_left;
 	bool close_after; /* after the response being sent */
 	bool eof;
 	bool done;
@@ -34,7 +34,7 @@ static void respond(struct http_conn *h, int code, const char *reason, size_t bo
 
 	h->hdr_off = 0;
 	h->hdr_len = n > 0 && (size_t)n < sizeof(h->hdr) ? (size_t)n : 0;
-	h->body_left = send_body ? body : 0;
+	h->body_len = h->body_left = send_body ? body : 0;
 	h->close_after = close_after;
 }
 
@@ -81,9 +81,13 @@ static void http_pump(struct xdptcp_sock *s, void *ctx)
 			h->hdr_off += (size_t)n;
 		}
 		while (h->body_left) {
-			size_t k = h->body_left < APP_PATTERN_LEN ? h->body_left : APP_PATTERN_LEN;
+			/* the body is the pattern repeated, whatever the send sizes */
+			size_t off = (h->body_len - h->body_left) % APP_PATTERN_LEN;
+			size_t k = APP_PATTERN_LEN - off;
 
-			n = xdptcp_send(s, app_pattern, k);
+			if (k > h->body_left)
+				k = h->body_left;
+			n = xdptcp_send(s, app_pattern + off, k);
 			if (n <= 0)
 				goto blocked;
 			h->body_left -= (size_t)n;

@@ -33,7 +33,13 @@
 	X(TW_INSERTED, "rt_tw_inserted", "TIME-WAIT entries handed to XDP")              \
 	X(TW_REAPED, "rt_tw_reaped", "expired TIME-WAIT entries removed")               \
 	X(STALE_FLOWS, "rt_stale_flows", "flows of a crashed control plane removed")      \
-	X(SLOTS_EXHAUSTED, "rt_slots_exhausted", "connections without a TCB slot (no fast path)")
+	X(SLOTS_EXHAUSTED, "rt_slots_exhausted", "connections without a TCB slot (no fast path)") \
+	X(XSK_RX_DROPPED, "rt_xsk_rx_dropped", "kernel: frames dropped for the xsks (all reasons)") \
+	X(XSK_RX_RING_FULL, "rt_xsk_rx_ring_full", "kernel: dropped, RX ring full")      \
+	X(XSK_FILL_EMPTY, "rt_xsk_fill_empty", "kernel: fill ring found empty")          \
+	X(XSK_TX_INVALID, "rt_xsk_tx_invalid", "kernel: TX descriptors refused")         \
+	X(RTO_EXPIRED, "rt_rto_expired", "retransmission timeouts (engine)")             \
+	X(FAST_RETRANSMITS, "rt_fast_retransmits", "fast retransmits (engine)")
 
 enum xdptcp_rt_stat {
 #define XDPTCP_RT_STAT_ENUM(id, name, help) XDPTCP_RT_##id,

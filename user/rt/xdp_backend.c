@@ -15,6 +15,7 @@
 #include <sys/random.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include "loader/queues.h"
 #include "rt/xdp_rt.h"
 #include "tcp/tcp_priv.h"
 
@@ -63,7 +64,7 @@ static void sock_unlink_free(struct rt *rt, struct rt_sock *s)
 
 static void sock_take_slot(struct rt *rt, struct rt_sock *s)
 {
-	if (rt_slot_alloc(rt, &s->slot, &s->gen)) {
+	if (rt_slot_alloc(&rt->slots, &s->slot, &s->gen)) {
 		/* still served, through the slow path only */
 		rt_count(rt, XDPTCP_RT_SLOTS_EXHAUSTED, 1);
 		return;
@@ -76,7 +77,7 @@ static void sock_drop_slot(struct rt *rt, struct rt_sock *s)
 {
 	rt_flow_remove(rt, s);
 	if (s->has_slot)
-		rt_slot_free(rt, s->slot);
+		rt_slot_free(&rt->slots, s->slot, rt->now);
 	s->has_slot = false;
 }
 
@@ -160,6 +161,7 @@ void rt_event(void *ctx, struct tcp_conn *c, enum tcp_event ev, const struct tcp
 		if (app && ops->on_connected)
 			ops->on_connected(&s->pub, s->pub.ctx);
 		break;
+	case TCP_EV_URGENT:	/* RFC 6093: urgent bytes are read in line */
 	case TCP_EV_READABLE:
 		if (app && ops->on_readable)
 			ops->on_readable(&s->pub, s->pub.ctx);
@@ -283,7 +285,13 @@ static int open_xsks(struct rt *rt, const struct xdptcp_loop_opts *o)
 		.xsks_map_fd = rt->pins.map_fd[XDPTCP_MAP_XSKS],
 		.zerocopy = o->zerocopy,
 	};
-	int rc = xdptcp_xsk_dev_open(&rt->dev, &cfg);
+	uint32_t devq = 0;
+	int rc;
+
+	if (!loader_rx_queues(rt->ifname, &devq) && cfg.nqueues > devq)
+		return xdptcp_loop_fail(rt->loop, -EINVAL, "%s has %u RX queue%s; --queues %u is too many",
+					rt->ifname, devq, devq == 1 ? "" : "s", cfg.nqueues);
+	rc = xdptcp_xsk_dev_open(&rt->dev, &cfg);
 
 	if (rc == -EOPNOTSUPP && o->zerocopy)
 		return xdptcp_loop_fail(rt->loop, rc,
@@ -323,12 +331,17 @@ static void xdp_fini(struct xdptcp_loop *loop);
 static int xdp_init(struct xdptcp_loop *loop, const struct xdptcp_loop_opts *o)
 {
 	struct rt *rt = calloc(1, sizeof(*rt));
+	struct tcp_seg *stale = calloc(RT_STALE_RST_MAX, sizeof(*stale));
+	unsigned int nstale = 0;
 	char err[XDPTCP_ERR_LEN];
 	bool reused;
 	int rc;
 
-	if (!rt)
+	if (!rt || !stale) {
+		free(rt);
+		free(stale);
 		return -ENOMEM;
+	}
 	loop->priv = rt;
 	rt->loop = loop;
 	rt->ctr_fd = rt->lock_fd = -1;
@@ -379,12 +392,18 @@ static int xdp_init(struct xdptcp_loop *loop, const struct xdptcp_loop_opts *o)
 	}
 	rt->ctr_fd = rc;
 	rt->retrans_base = rt->ctr[XDPTCP_RT_RETRANSMITS];
-	if (reused)
-		rt_flows_clear_stale(rt);
-	rc = rt_slots_init(rt, reused);
+	rc = rt_slots_init(rt);
 	if (rc) {
 		xdptcp_loop_fail(loop, rc, "cannot map the tcbs array: %s", strerror(-rc));
 		goto fail;
+	}
+	if (reused) {
+		/* fast off first, so XDP stops touching the old slots */
+		for (uint32_t i = 0; i < rt->slots.n; i++)
+			__atomic_store_n(&rt->slots.tcbs[i].fast, 0, __ATOMIC_SEQ_CST);
+		nstale = rt_flows_clear_stale(rt, stale, RT_STALE_RST_MAX);
+		for (uint32_t i = 0; i < rt->slots.n; i++)
+			rt->slots.tcbs[i].state = XDPTCP_CLOSED;
 	}
 	rc = open_xsks(rt, o);
 	if (rc)
@@ -393,8 +412,14 @@ static int xdp_init(struct xdptcp_loop *loop, const struct xdptcp_loop_opts *o)
 	if (rc)
 		goto fail;
 	rt->next_reap = rt->now;
+	for (unsigned int i = 0; i < nstale; i++)
+		if (rt_mac_find(rt, stale[i].daddr) || !rt_arp_lookup(rt, stale[i].daddr))
+			rt_output(rt, &stale[i]);
+	free(stale);
+	rt_tx_flush(rt);
 	return 0;
 fail:
+	free(stale);
 	xdp_fini(loop);
 	return rc;
 }
@@ -409,11 +434,18 @@ static void xdp_fini(struct xdptcp_loop *loop)
 	rt->now = rt_now();
 	if (rt->st) {
 		/* RFC 9293 3.10.5: connections still open are reset */
-		for (struct rt_sock *s = rt->socks; s; s = s->next)
-			if (s->c && !s->app_gone) {
-				s->app_gone = s->closed_sent = true;
+		for (struct rt_sock *s = rt->socks; s; s = s->next) {
+			if (s->c && !s->app_gone)
 				tcp_abort(s->c, rt->now);
+			if (!s->closed_sent) {
+				/* the app frees its per-connection state here */
+				s->app_gone = s->closed_sent = true;
+				if (s->pub.ops && s->pub.ops->on_closed)
+					s->pub.ops->on_closed(&s->pub, s->pub.ctx,
+							      s->close_err ? s->close_err
+									   : -ECONNRESET);
 			}
+		}
 		for (int i = 0; i < RT_MAX_LISTEN; i++)
 			if (rt->lis[i].port)
 				xdptcp_unlisten(loop, rt->lis[i].port);
@@ -516,7 +548,7 @@ static int dev_ipv4(const char *ifname, uint32_t *addr)
 
 /* The peer's MAC from the kernel's neighbour table (/proc/net/arp) when no
  * frame of it was seen yet. */
-static int arp_lookup(struct rt *rt, uint32_t ip)
+int rt_arp_lookup(struct rt *rt, uint32_t ip)
 {
 	char line[256], ips[64], dev[64];
 	unsigned int m[6], flags;
@@ -556,7 +588,7 @@ static int xdp_connect(struct xdptcp_loop *loop, const struct sockaddr_in *dst,
 	rc = dev_ipv4(rt->ifname, &laddr);
 	if (rc)
 		return xdptcp_loop_fail(loop, rc, "%s has no IPv4 address", rt->ifname);
-	if (!rt_mac_find(rt, raddr) && arp_lookup(rt, raddr))
+	if (!rt_mac_find(rt, raddr) && rt_arp_lookup(rt, raddr))
 		return xdptcp_loop_fail(loop, -EHOSTUNREACH,
 					"no neighbour entry for %s on %s (ping it first)",
 					inet_ntoa(dst->sin_addr), rt->ifname);

@@ -8,6 +8,7 @@
  *
  * This file reads engine internals (tcp/tcp_priv.h) to judge "nothing
  * unusual pending"; it writes none of them. */
+#include <arpa/inet.h>
 #include <bpf/bpf.h>
 #include <errno.h>
 #include <string.h>
@@ -188,6 +189,14 @@ void rt_sync_out(struct rt *rt, struct rt_sock *s)
 	rt_count(rt, XDPTCP_RT_FAST_ON, 1);
 }
 
+void rt_publish_snd_nxt(struct rt *rt)
+{
+	for (struct rt_sock *s = rt->socks; s; s = s->next)
+		if (s->fast && s->c)
+			__atomic_store_n(&rt->slots.tcbs[s->slot].snd_nxt, s->c->snd_max,
+					 __ATOMIC_RELEASE);
+}
+
 void rt_tw_insert(struct rt *rt, const struct tcp_event_info *info)
 {
 	if (!bpf_map_update_elem(fd_of(rt, XDPTCP_MAP_TIMEWAIT), &info->key, &info->tw, BPF_ANY))
@@ -195,37 +204,72 @@ void rt_tw_insert(struct rt *rt, const struct tcp_event_info *info)
 }
 
 /* Entries past their deadline already count as absent for XDP; removing
- * them only frees the map. */
+ * them only frees the map. Batched: a few syscalls per thousand entries
+ * (a Connection: close load leaves tens of thousands). */
 void rt_tw_reap(struct rt *rt)
 {
+	enum { CHUNK = 1024 };
+	static struct xdptcp_flow_key keys[CHUNK], dead[CHUNK];
+	static struct xdptcp_tw vals[CHUNK];
 	int fd = fd_of(rt, XDPTCP_MAP_TIMEWAIT);
-	struct xdptcp_flow_key k, next, dead[256];
-	struct xdptcp_tw tw;
-	unsigned int ndead = 0;
-	void *prev = NULL;
+	__u64 in = 0, out = 0;
+	bool first = true, done = false;
 
-	while (ndead < 256 && !bpf_map_get_next_key(fd, prev, &next)) {
-		k = next;
-		prev = &k;
-		if (!bpf_map_lookup_elem(fd, &k, &tw) && tw.deadline_ns <= rt->now)
-			dead[ndead++] = k;
+	while (!done) {
+		__u32 n = CHUNK, ndead = 0;
+		int rc = bpf_map_lookup_batch(fd, first ? NULL : &in, &out, keys, vals, &n, NULL);
+
+		if (rc && errno != ENOENT)
+			return;
+		done = rc != 0; /* ENOENT: this was the last chunk */
+		first = false;
+		in = out;
+		for (__u32 i = 0; i < n; i++)
+			if (vals[i].deadline_ns <= rt->now)
+				dead[ndead++] = keys[i];
+		for (__u32 i = 0; i < ndead; i++)
+			if (!bpf_map_delete_elem(fd, &dead[i]))
+				rt_count(rt, XDPTCP_RT_TW_REAPED, 1);
 	}
-	for (unsigned int i = 0; i < ndead; i++)
-		if (!bpf_map_delete_elem(fd, &dead[i]))
-			rt_count(rt, XDPTCP_RT_TW_REAPED, 1);
 }
 
-/* After a crash: the old control plane's connections are gone with it.
- * Their flows go; the peers' next segments reach the listener's port as
- * strangers and the engine answers them with RST (RFC 9293 3.10.7.2). */
-void rt_flows_clear_stale(struct rt *rt)
+/* After a crash: the old control plane's connections are gone with it
+ * (their buffers died with the process). Their flows go, and each peer is
+ * told with an RST built from the slot's last mirror (RFC 9293 3.10.5:
+ * <SEQ=SND.NXT><ACK=RCV.NXT><CTL=RST,ACK>); a peer whose RCV.NXT is
+ * behind answers with a challenge ACK (RFC 5961 3.2), which reaches the
+ * served port as a stranger and gets the engine's exact RST. Returns the
+ * RSTs to send later (once the xsk exists) in out[0..max). */
+unsigned int rt_flows_clear_stale(struct rt *rt, struct tcp_seg *out, unsigned int max)
 {
 	int fd = fd_of(rt, XDPTCP_MAP_FLOWS);
 	struct xdptcp_flow_key k;
+	struct xdptcp_flow f;
+	unsigned int n = 0;
 
 	while (!bpf_map_get_next_key(fd, NULL, &k)) {
+		if (!bpf_map_lookup_elem(fd, &k, &f) && f.slot < rt->slots.n && n < max) {
+			const struct xdptcp_tcb *t = &rt->slots.tcbs[f.slot];
+
+			if (t->generation == f.generation && (t->state == XDPTCP_ESTABLISHED ||
+							       t->state == XDPTCP_CLOSE_WAIT ||
+							       t->state == XDPTCP_FIN_WAIT_1 ||
+							       t->state == XDPTCP_FIN_WAIT_2)) {
+				struct tcp_seg *r = &out[n++];
+
+				memset(r, 0, sizeof(*r));
+				r->saddr = ntohl(k.laddr);
+				r->daddr = ntohl(k.raddr);
+				r->sport = ntohs(k.lport);
+				r->dport = ntohs(k.rport);
+				r->seq = t->snd_nxt;
+				r->ack = __atomic_load_n(&t->rcv_nxt, __ATOMIC_RELAXED);
+				r->flags = TCP_RST | TCP_ACK;
+			}
+		}
 		if (bpf_map_delete_elem(fd, &k))
 			break;
 		rt_count(rt, XDPTCP_RT_STALE_FLOWS, 1);
 	}
+	return n;
 }

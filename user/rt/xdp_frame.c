@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 #include "rt/xdp_rt.h"
+#include "xdptcp/stats.h"
 
 uint64_t rt_now(void)
 {
@@ -55,7 +56,10 @@ const uint8_t *rt_mac_find(struct rt *rt, uint32_t ip)
 	return NULL;
 }
 
-static void note_meta(struct rt *rt, const struct xdptcp_meta *m)
+/* Returns how many times the segment goes to the engine: a third
+ * duplicate ACK stands for the two XDP consumed before it (RFC 5681 3.2:
+ * the engine retransmits on the third it sees). */
+static int note_meta(struct rt *rt, const struct xdptcp_meta *m)
 {
 	struct rt_sock *s;
 
@@ -72,14 +76,19 @@ static void note_meta(struct rt *rt, const struct xdptcp_meta *m)
 	}
 	if (!(m->flags & XDPTCP_META_HANDOFF) || !(m->flags & XDPTCP_META_HAS_SLOT) ||
 	    m->slot >= rt->slots.n)
-		return;
+		return 1;
 	rt_count(rt, XDPTCP_RT_RX_HANDOFF, 1);
 	s = rt->slots.owner[m->slot];
-	/* XDP cleared `fast`: the slot is ours until we set it again */
-	if (s && s->gen == m->generation && s->fast) {
+	if (!s || s->gen != m->generation)
+		return 1;
+	/* XDP cleared `fast`: the slot is ours until we set it again, and
+	 * the ACKs it consumed before this frame come first */
+	if (s->fast) {
 		s->fast = false;
 		rt_count(rt, XDPTCP_RT_FAST_OFF, 1);
 	}
+	rt_sync_in(rt, s);
+	return m->reason == XDPTCP_STAT_SLOW_DUPACK3 ? 3 : 1;
 }
 
 void rt_rx_frame(struct rt *rt, uint32_t queue, const struct xdptcp_frame *f)
@@ -106,16 +115,20 @@ void rt_rx_frame(struct rt *rt, uint32_t queue, const struct xdptcp_frame *f)
 		rt_count(rt, XDPTCP_RT_RX_BAD, 1);
 		return;
 	}
-	note_meta(rt, f->meta);
 	rt_mac_learn(rt, seg.saddr, eth->h_source);
 	rt->cur_queue = (uint16_t)queue;
-	tcp_input(rt->st, &seg, rt->now);
+	for (int n = note_meta(rt, f->meta); n > 0; n--)
+		tcp_input(rt->st, &seg, rt->now);
 }
 
 void rt_tx_flush(struct rt *rt)
 {
 	struct xdptcp_xsk *x = &rt->dev.q[0];
 	uint32_t done = 0;
+
+	/* XDP must know how far we sent before the ACKs for it come back,
+	 * or it hands the flow back for an ACK "beyond SND.NXT" */
+	rt_publish_snd_nxt(rt);
 
 	for (int tries = 0; done < rt->ntx && tries < 64; tries++) {
 		done += xdptcp_xsk_tx_submit(x, rt->tx + done, rt->ntx - done);

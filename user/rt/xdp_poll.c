@@ -47,6 +47,31 @@ static uint32_t rx_queue(struct rt *rt, uint32_t q)
 	return total;
 }
 
+/* The kernel's xsk counters and the engine's, into rt_stats (on the
+ * reaper's period: a getsockopt per queue). */
+static void sample_counters(struct rt *rt)
+{
+	const struct tcp_stats *es = tcp_stack_stats(rt->st);
+	uint64_t dropped = 0, full = 0, empty = 0, inval = 0;
+
+	for (uint32_t q = 0; q < rt->dev.nqueues; q++) {
+		struct xdp_statistics st;
+
+		if (xdptcp_xsk_kernel_stats(&rt->dev.q[q], &st))
+			continue;
+		dropped += st.rx_dropped;
+		full += st.rx_ring_full;
+		empty += st.rx_fill_ring_empty_descs;
+		inval += st.tx_invalid_descs;
+	}
+	rt->ctr[XDPTCP_RT_XSK_RX_DROPPED] = dropped;
+	rt->ctr[XDPTCP_RT_XSK_RX_RING_FULL] = full;
+	rt->ctr[XDPTCP_RT_XSK_FILL_EMPTY] = empty;
+	rt->ctr[XDPTCP_RT_XSK_TX_INVALID] = inval;
+	rt->ctr[XDPTCP_RT_RTO_EXPIRED] = es->rto_expired;
+	rt->ctr[XDPTCP_RT_FAST_RETRANSMITS] = es->fast_retransmits;
+}
+
 int rt_poll(struct xdptcp_loop *loop, int timeout_ms)
 {
 	struct rt *rt = rt_of(loop);
@@ -71,14 +96,27 @@ int rt_poll(struct xdptcp_loop *loop, int timeout_ms)
 		rt_sync_in(rt, s);
 	rt->next_timer = tcp_timer(rt->st, rt->now);
 	rt_run_deferred(rt);
+	/* Drain what came meanwhile right before handing flows to XDP: a
+	 * frame still queued when `fast` goes on was not counted in the
+	 * slot's rcv_nxt, so the next one would look out of order to XDP
+	 * and hand the flow straight back. */
+	for (uint32_t q = 0; q < nq; q++) {
+		uint32_t n = 1;
+
+		for (int r = 0; r < 8 && n; r++) {
+			n = rx_queue(rt, q);
+			frames += n;
+		}
+	}
 	for (struct rt_sock *s = rt->socks; s; s = s->next)
 		rt_sync_out(rt, s);
 	rt->ctr[XDPTCP_RT_RETRANSMITS] = rt->retrans_base + tcp_stack_stats(rt->st)->retransmits;
 	rt_tx_flush(rt);
 	if (rt->now >= rt->next_reap) {
 		rt_tw_reap(rt);
+		sample_counters(rt);
 		rt->next_reap = rt->now + RT_REAP_NS;
 	}
-	rt_slots_tick(rt);
+	rt_slots_tick(&rt->slots, rt->now);
 	return (int)frames;
 }

@@ -23,6 +23,7 @@
 #define RT_MAC_BUCKETS 1024
 #define RT_QUARANTINE_NS 20000000ull /* 20 ms: frames in flight for a freed slot are gone */
 #define RT_REAP_NS 100000000ull	     /* TIME-WAIT reaper period */
+#define RT_STALE_RST_MAX 4096 /* RSTs sent to a crashed control plane's peers */
 
 struct rt_sock {
 	struct xdptcp_sock pub; /* first: the app's handle */
@@ -122,11 +123,16 @@ void rt_mac_learn(struct rt *rt, uint32_t ip, const uint8_t *mac);
 const uint8_t *rt_mac_find(struct rt *rt, uint32_t ip);
 
 /* xdp_slots.c */
-int rt_slots_init(struct rt *rt, bool reused);
+int rt_slots_init(struct rt *rt); /* maps `tcbs`, then rt_slots_setup */
 void rt_slots_fini(struct rt *rt);
-int rt_slot_alloc(struct rt *rt, uint32_t *slot, uint32_t *gen);
-void rt_slot_free(struct rt *rt, uint32_t slot);
-void rt_slots_tick(struct rt *rt);
+/* The allocator over any TCB array (tests use a plain one). */
+int rt_slots_setup(struct rt_slots *sl, struct xdptcp_tcb *tcbs, uint32_t n);
+void rt_slots_teardown(struct rt_slots *sl);
+/* A free slot with its generation bumped; -ENOSPC when none. */
+int rt_slot_alloc(struct rt_slots *sl, uint32_t *slot, uint32_t *gen);
+/* fast off, CLOSED, reusable RT_QUARANTINE_NS after now. */
+void rt_slot_free(struct rt_slots *sl, uint32_t slot, uint64_t now);
+void rt_slots_tick(struct rt_slots *sl, uint64_t now);
 
 /* xdp_fast.c: flows, the fast flag, and syncing with what XDP did */
 int rt_flow_insert(struct rt *rt, struct rt_sock *s);
@@ -134,12 +140,14 @@ void rt_flow_remove(struct rt *rt, struct rt_sock *s);
 void rt_fast_take_back(struct rt *rt, struct rt_sock *s);
 void rt_sync_in(struct rt *rt, struct rt_sock *s);
 void rt_sync_out(struct rt *rt, struct rt_sock *s);
+void rt_publish_snd_nxt(struct rt *rt);
 void rt_tw_insert(struct rt *rt, const struct tcp_event_info *info);
 void rt_tw_reap(struct rt *rt);
-void rt_flows_clear_stale(struct rt *rt);
+unsigned int rt_flows_clear_stale(struct rt *rt, struct tcp_seg *out, unsigned int max);
 
 /* xdp_kport.c */
 int rt_kport_hold(uint16_t port, char *err, size_t errlen);
+int rt_arp_lookup(struct rt *rt, uint32_t ip);
 
 /* xdp_backend.c: engine events */
 void rt_event(void *ctx, struct tcp_conn *c, enum tcp_event ev, const struct tcp_event_info *info);

@@ -11,12 +11,35 @@
 #include <unistd.h>
 #include "rt/xdp_rt.h"
 
-int rt_slots_init(struct rt *rt, bool reused)
+int rt_slots_setup(struct rt_slots *sl, struct xdptcp_tcb *tcbs, uint32_t n)
 {
-	struct rt_slots *sl = &rt->slots;
+	memset(sl, 0, sizeof(*sl));
+	sl->tcbs = tcbs;
+	sl->n = n;
+	sl->free = calloc(n, sizeof(*sl->free));
+	sl->q_slot = calloc(n, sizeof(*sl->q_slot));
+	sl->q_until = calloc(n, sizeof(*sl->q_until));
+	sl->owner = calloc(n, sizeof(*sl->owner));
+	if (!sl->free || !sl->q_slot || !sl->q_until || !sl->owner) {
+		free(sl->free);
+		free(sl->q_slot);
+		free(sl->q_until);
+		free(sl->owner);
+		memset(sl, 0, sizeof(*sl));
+		return -ENOMEM;
+	}
+	/* highest slot at the bottom of the stack: low slots are used first */
+	for (uint32_t i = 0; i < n; i++)
+		sl->free[n - 1 - i] = i;
+	sl->nfree = n;
+	return 0;
+}
+
+int rt_slots_init(struct rt *rt)
+{
 	struct bpf_map_info info = { 0 };
 	uint32_t len = sizeof(info);
-	int fd = rt->pins.map_fd[XDPTCP_MAP_TCBS];
+	int fd = rt->pins.map_fd[XDPTCP_MAP_TCBS], rc;
 	long pg = sysconf(_SC_PAGESIZE);
 	void *p;
 
@@ -29,38 +52,14 @@ int rt_slots_init(struct rt *rt, bool reused)
 	p = mmap(NULL, rt->tcbs_map_bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if (p == MAP_FAILED)
 		return -errno;
-	sl->tcbs = p;
-	sl->n = info.max_entries;
-	sl->free = calloc(sl->n, sizeof(*sl->free));
-	sl->q_slot = calloc(sl->n, sizeof(*sl->q_slot));
-	sl->q_until = calloc(sl->n, sizeof(*sl->q_until));
-	sl->owner = calloc(sl->n, sizeof(*sl->owner));
-	if (!sl->free || !sl->q_slot || !sl->q_until || !sl->owner) {
-		rt_slots_fini(rt);
-		return -ENOMEM;
-	}
-	/* Highest slot at the bottom of the stack: low slots are used first. */
-	for (uint32_t i = 0; i < sl->n; i++) {
-		struct xdptcp_tcb *t = &sl->tcbs[i];
-
-		if (reused) {
-			/* a crashed control plane's slots: XDP gives them up, the
-			 * generation goes on from where it was */
-			__atomic_store_n(&t->fast, 0, __ATOMIC_SEQ_CST);
-			t->state = XDPTCP_CLOSED;
-		}
-		sl->free[sl->n - 1 - i] = i;
-	}
-	sl->nfree = sl->n;
-	return 0;
+	rc = rt_slots_setup(&rt->slots, p, info.max_entries);
+	if (rc)
+		munmap(p, rt->tcbs_map_bytes);
+	return rc;
 }
 
-void rt_slots_fini(struct rt *rt)
+void rt_slots_teardown(struct rt_slots *sl)
 {
-	struct rt_slots *sl = &rt->slots;
-
-	if (sl->tcbs)
-		munmap(sl->tcbs, rt->tcbs_map_bytes);
 	free(sl->free);
 	free(sl->q_slot);
 	free(sl->q_until);
@@ -68,9 +67,15 @@ void rt_slots_fini(struct rt *rt)
 	memset(sl, 0, sizeof(*sl));
 }
 
-int rt_slot_alloc(struct rt *rt, uint32_t *slot, uint32_t *gen)
+void rt_slots_fini(struct rt *rt)
 {
-	struct rt_slots *sl = &rt->slots;
+	if (rt->slots.tcbs)
+		munmap(rt->slots.tcbs, rt->tcbs_map_bytes);
+	rt_slots_teardown(&rt->slots);
+}
+
+int rt_slot_alloc(struct rt_slots *sl, uint32_t *slot, uint32_t *gen)
+{
 	struct xdptcp_tcb *t;
 
 	if (!sl->nfree)
@@ -83,9 +88,8 @@ int rt_slot_alloc(struct rt *rt, uint32_t *slot, uint32_t *gen)
 	return 0;
 }
 
-void rt_slot_free(struct rt *rt, uint32_t slot)
+void rt_slot_free(struct rt_slots *sl, uint32_t slot, uint64_t now)
 {
-	struct rt_slots *sl = &rt->slots;
 	struct xdptcp_tcb *t = &sl->tcbs[slot];
 	uint32_t tail;
 
@@ -94,15 +98,13 @@ void rt_slot_free(struct rt *rt, uint32_t slot)
 	sl->owner[slot] = NULL;
 	tail = (sl->q_head + sl->q_len) % sl->n;
 	sl->q_slot[tail] = slot;
-	sl->q_until[tail] = rt->now + RT_QUARANTINE_NS;
+	sl->q_until[tail] = now + RT_QUARANTINE_NS;
 	sl->q_len++;
 }
 
-void rt_slots_tick(struct rt *rt)
+void rt_slots_tick(struct rt_slots *sl, uint64_t now)
 {
-	struct rt_slots *sl = &rt->slots;
-
-	while (sl->q_len && sl->q_until[sl->q_head] <= rt->now) {
+	while (sl->q_len && sl->q_until[sl->q_head] <= now) {
 		sl->free[sl->nfree++] = sl->q_slot[sl->q_head];
 		sl->q_head = (sl->q_head + 1) % sl->n;
 		sl->q_len--;

@@ -9,21 +9,22 @@
  * Lifetime: a connection handle returned by tcp_connect() or handed over by
  * TCP_EV_ACCEPTED belongs to the application until it calls tcp_close() or
  * tcp_abort(). A released connection that reaches TIME-WAIT shrinks to a
- * compact entry (tw_table.h, cfg.tw_compact) and its TCB is freed; the
- * entry answers for the rest of 2*MSL. A connection that ends (RST, give-up, TIME-WAIT expiry)
- * while the application still holds it stays in CLOSED, its unread data
- * readable, until tcp_close(). TCP_EV_CLOSED is the last event of every
- * connection: the TCB is freed when the outermost engine call returns.
- * Event callbacks may call any tcp_* function on any connection. */
+ * compact entry (tw_table.h, cfg.tw_compact) and its TCB is freed; the entry
+ * answers for the rest of 2*MSL. A connection that ends (RST, give-up,
+ * TIME-WAIT expiry) while the application still holds it stays in CLOSED,
+ * its unread data readable, until tcp_close(). TCP_EV_CLOSED is the last
+ * event of every connection: the TCB is freed when the outermost engine call
+ * returns. Event callbacks may call any tcp_* function on any connection
+ * (tcp_stack_free excepted). */
 #ifndef XDPTCP_TCP_TCP_H
 #define XDPTCP_TCP_TCP_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-#include "xdptcp/tcb.h"
 #include "tcp/isn.h"
 #include "tcp/segment.h"
+#include "xdptcp/tcb.h"
 
 struct tcp_stack;
 struct tcp_conn;
@@ -35,17 +36,18 @@ enum tcp_event {
 	TCP_EV_READABLE,    /* new in-order bytes for tcp_recv */
 	TCP_EV_WRITABLE,    /* send buffer space freed by an ACK */
 	TCP_EV_PEER_CLOSED, /* FIN received: every byte before it is readable */
-	TCP_EV_RESET,       /* RST received, refused, or retransmission give-up */
+	TCP_EV_RESET,	    /* RST received, refused, or retransmission give-up */
 	TCP_EV_TIMEWAIT,    /* entered TIME-WAIT; info->tw, info->key */
-	TCP_EV_CLOSED,      /* last event: the TCB is about to be freed */
+	TCP_EV_CLOSED,	    /* last event: the TCB is about to be freed */
+	TCP_EV_URGENT,	    /* the urgent pointer arrived or advanced (3.8.5) */
 };
 
 const char *tcp_event_name(enum tcp_event ev);
 
 struct tcp_event_info {
-	struct tcp_conn *listener;   /* ACCEPTED */
-	struct xdptcp_tw tw;         /* TIMEWAIT: the compact entry for XDP */
-	struct xdptcp_flow_key key;  /* TIMEWAIT: the flow as XDP sees it */
+	struct tcp_conn *listener;  /* ACCEPTED */
+	struct xdptcp_tw tw;	    /* TIMEWAIT: the compact entry for XDP */
+	struct xdptcp_flow_key key; /* TIMEWAIT: the flow as XDP sees it */
 };
 
 struct tcp_ops {
@@ -55,30 +57,30 @@ struct tcp_ops {
 	void (*event)(void *ctx, struct tcp_conn *c, enum tcp_event ev,
 		      const struct tcp_event_info *info);
 	/* Optional: choose the ISS instead of RFC 6528 (tests, replay). */
-	uint32_t (*isn)(void *ctx, uint32_t laddr, uint16_t lport, uint32_t raddr,
-			uint16_t rport, uint64_t now);
+	uint32_t (*isn)(void *ctx, uint32_t laddr, uint16_t lport, uint32_t raddr, uint16_t rport,
+			uint64_t now);
 	void *ctx;
 };
 
 struct tcp_config {
-	uint64_t msl_ns;          /* maximum segment lifetime; TIME-WAIT is 2*MSL */
-	uint64_t delack_ns;       /* delayed-ACK delay (RFC 9293 3.8.6.3: < 0.5 s) */
-	uint64_t rto_min_ns;      /* RFC 6298 (2.4): 1 s */
-	uint64_t rto_init_ns;     /* RFC 6298 (2.1): 1 s */
-	uint64_t rto_max_ns;      /* RFC 6298 (2.5): at least 60 s */
-	unsigned data_retries;    /* RTO expiries before giving up (R2) */
-	unsigned syn_retries;     /* SYN / SYN-ACK retransmissions before giving up */
-	uint16_t mss;             /* MSS we announce (and cap our sending to) */
-	uint32_t sndbuf;          /* bytes, power of two */
-	uint32_t rcvbuf;          /* bytes, power of two */
-	uint8_t wscale;           /* window shift we offer (<= 14) */
-	uint8_t wscale_on;        /* offer window scaling (RFC 7323) */
-	uint8_t timestamps;       /* offer timestamps (RFC 7323) */
+	uint64_t msl_ns;	      /* maximum segment lifetime; TIME-WAIT is 2*MSL */
+	uint64_t delack_ns;	      /* delayed-ACK delay (RFC 9293 3.8.6.3: < 0.5 s) */
+	uint64_t rto_min_ns;	      /* RFC 6298 (2.4): 1 s */
+	uint64_t rto_init_ns;	      /* RFC 6298 (2.1): 1 s */
+	uint64_t rto_max_ns;	      /* RFC 6298 (2.5): at least 60 s */
+	unsigned data_retries;	      /* RTO expiries before giving up (R2) */
+	unsigned syn_retries;	      /* SYN / SYN-ACK retransmissions before giving up */
+	uint16_t mss;		      /* MSS we announce (and cap our sending to) */
+	uint32_t sndbuf;	      /* bytes, power of two */
+	uint32_t rcvbuf;	      /* bytes, power of two */
+	uint8_t wscale;		      /* window shift we offer (<= 14) */
+	uint8_t wscale_on;	      /* offer window scaling (RFC 7323) */
+	uint8_t timestamps;	      /* offer timestamps (RFC 7323) */
 	uint32_t challenge_ack_limit; /* challenge ACKs per second (RFC 5961 7) */
-	uint32_t hash_buckets;    /* connection hash size, power of two */
-	uint8_t tw_compact;       /* shrink released TIME-WAIT TCBs to tw_table */
-	uint32_t tw_max;          /* compact TIME-WAIT entries at most */
-	struct tcp_isn_key isn_key; /* RFC 6528 secret */
+	uint32_t hash_buckets;	      /* connection hash size, power of two */
+	uint8_t tw_compact;	      /* shrink released TIME-WAIT TCBs to tw_table */
+	uint32_t tw_max;	      /* compact TIME-WAIT entries at most */
+	struct tcp_isn_key isn_key;   /* RFC 6528 secret */
 };
 
 /* Defaults: MSL 30 s, delayed ACK 40 ms, RTO 1 s / 1 s / 60 s, 15 data and
@@ -93,18 +95,18 @@ struct tcp_stats {
 	uint64_t segs_in, segs_out;
 	uint64_t rst_in, rst_out;
 	uint64_t challenge_acks, challenge_acks_limited;
-	uint64_t dropped;        /* segments dropped without reply or effect */
-	uint64_t unacceptable;   /* failed the acceptability test (3.10.7.4) */
+	uint64_t dropped;      /* segments dropped without reply or effect */
+	uint64_t unacceptable; /* failed the acceptability test (3.10.7.4) */
 	uint64_t paws_rejected;
 	uint64_t retransmits, rto_expired, fast_retransmits, persist_probes;
-	uint64_t tw_reopened;    /* new SYN accepted in TIME-WAIT (RFC 6191) */
-	uint64_t tw_compacted;   /* TCBs shrunk to a compact TIME-WAIT entry */
-	uint64_t tw_reacked;     /* final ACKs sent again from compact entries */
+	uint64_t tw_reopened;  /* new SYN accepted in TIME-WAIT (RFC 6191) */
+	uint64_t tw_compacted; /* TCBs shrunk to a compact TIME-WAIT entry */
+	uint64_t tw_reacked;   /* final ACKs sent again from compact entries */
 };
 
 /* 0, or -EINVAL (bad config) / -ENOMEM. */
-int tcp_stack_init(struct tcp_stack **out, const struct tcp_config *cfg,
-		   const struct tcp_ops *ops, uint64_t now);
+int tcp_stack_init(struct tcp_stack **out, const struct tcp_config *cfg, const struct tcp_ops *ops,
+		   uint64_t now);
 /* Frees every connection without sending anything or raising events. */
 void tcp_stack_free(struct tcp_stack *s);
 const struct tcp_stats *tcp_stack_stats(const struct tcp_stack *s);
@@ -116,8 +118,8 @@ size_t tcp_stack_timewait(const struct tcp_stack *s);
 /* Passive open on addr:port (host order; addr 0 = any local address). */
 struct tcp_conn *tcp_listen(struct tcp_stack *s, uint32_t addr, uint16_t port);
 /* Active open: sends the SYN. NULL if the 4-tuple is in use or no memory. */
-struct tcp_conn *tcp_connect(struct tcp_stack *s, uint32_t laddr, uint16_t lport,
-			     uint32_t raddr, uint16_t rport, uint64_t now);
+struct tcp_conn *tcp_connect(struct tcp_stack *s, uint32_t laddr, uint16_t lport, uint32_t raddr,
+			     uint16_t rport, uint64_t now);
 
 /* A parsed segment addressed to us (saddr = peer). */
 void tcp_input(struct tcp_stack *s, const struct tcp_seg *seg, uint64_t now);
@@ -130,6 +132,11 @@ long tcp_send(struct tcp_conn *c, const void *data, size_t len, uint64_t now);
 /* Read in-order bytes; returns bytes read (0: none now). The window update
  * this opens is sent at once when large enough (RFC 9293 3.8.6.2.2). */
 size_t tcp_recv(struct tcp_conn *c, void *buf, size_t len, uint64_t now);
+/* tcp_send, and the bytes are urgent data (RFC 9293 3.8.5): segments
+ * carry URG with the pointer to the octet after the last of them. */
+long tcp_send_urgent(struct tcp_conn *c, const void *data, size_t len, uint64_t now);
+/* Urgent bytes not yet read (the application reads them in-line). */
+size_t tcp_urgent(const struct tcp_conn *c);
 /* Send a FIN after the queued data (half-close); 0 or -ENOTCONN. */
 int tcp_shutdown(struct tcp_conn *c, uint64_t now);
 /* Release the handle; sends a FIN if none was sent yet (RFC 9293 3.10.4). */
@@ -137,12 +144,16 @@ void tcp_close(struct tcp_conn *c, uint64_t now);
 /* Send an RST if synchronized and free the TCB (RFC 9293 3.10.5). */
 void tcp_abort(struct tcp_conn *c, uint64_t now);
 
+/* R2 of this connection (RFC 9293 3.8.3: the application MUST be able to
+ * set it): RTO expiries before giving up on data / on the SYN. */
+void tcp_set_retries(struct tcp_conn *c, unsigned data_retries, unsigned syn_retries);
+
 /* Introspection */
 enum xdptcp_state tcp_state(const struct tcp_conn *c);
 void *tcp_get_user(const struct tcp_conn *c);
 void tcp_set_user(struct tcp_conn *c, void *user);
-size_t tcp_readable(const struct tcp_conn *c);   /* bytes tcp_recv would give */
-size_t tcp_sendable(const struct tcp_conn *c);   /* free send buffer bytes */
+size_t tcp_readable(const struct tcp_conn *c); /* bytes tcp_recv would give */
+size_t tcp_sendable(const struct tcp_conn *c); /* free send buffer bytes */
 /* Mirror the engine's view into the compact shared TCB (DESIGN.md: the
  * userspace-owned fields plus the ones XDP updates while fast). */
 void tcp_fill_tcb(const struct tcp_conn *c, struct xdptcp_tcb *tcb);

@@ -4,10 +4,7 @@
 
 #define CWND_MAX (1u << 30)
 
-static uint32_t mss(const struct tcp_conn *c)
-{
-	return tcp_eff_mss(c);
-}
+static uint32_t mss(const struct tcp_conn *c) { return tcp_eff_mss(c); }
 
 void tcp_cc_init(struct tcp_conn *c)
 {

@@ -34,19 +34,16 @@ void tcp_config_default(struct tcp_config *cfg)
 const char *tcp_event_name(enum tcp_event ev)
 {
 	static const char *const n[] = {
-		"CONNECTED", "ACCEPTED", "READABLE", "WRITABLE",
-		"PEER_CLOSED", "RESET", "TIMEWAIT", "CLOSED",
+	    "CONNECTED", "ACCEPTED", "READABLE", "WRITABLE", "PEER_CLOSED",
+	    "RESET",	 "TIMEWAIT", "CLOSED",	 "URGENT",
 	};
 	return (unsigned)ev < sizeof(n) / sizeof(n[0]) ? n[ev] : "UNKNOWN";
 }
 
-static int pow2(uint64_t v)
-{
-	return v && !(v & (v - 1));
-}
+static int pow2(uint64_t v) { return v && !(v & (v - 1)); }
 
-int tcp_stack_init(struct tcp_stack **out, const struct tcp_config *cfg,
-		   const struct tcp_ops *ops, uint64_t now)
+int tcp_stack_init(struct tcp_stack **out, const struct tcp_config *cfg, const struct tcp_ops *ops,
+		   uint64_t now)
 {
 	struct tcp_stack *s;
 
@@ -113,25 +110,16 @@ void tcp_stack_free(struct tcp_stack *s)
 	free(s);
 }
 
-const struct tcp_stats *tcp_stack_stats(const struct tcp_stack *s)
-{
-	return &s->stats;
-}
+const struct tcp_stats *tcp_stack_stats(const struct tcp_stack *s) { return &s->stats; }
 
-size_t tcp_stack_conns(const struct tcp_stack *s)
-{
-	return s->nconns;
-}
+size_t tcp_stack_conns(const struct tcp_stack *s) { return s->nconns; }
 
 size_t tcp_stack_timewait(const struct tcp_stack *s)
 {
 	return s->cfg.tw_compact ? tw_count(&s->tw) : 0;
 }
 
-void tcp_enter(struct tcp_stack *s)
-{
-	s->depth++;
-}
+void tcp_enter(struct tcp_stack *s) { s->depth++; }
 
 void tcp_leave(struct tcp_stack *s)
 {
@@ -145,8 +133,8 @@ void tcp_leave(struct tcp_stack *s)
 	}
 }
 
-static uint32_t hash4(const struct tcp_stack *s, uint32_t laddr, uint16_t lport,
-		      uint32_t raddr, uint16_t rport)
+static uint32_t hash4(const struct tcp_stack *s, uint32_t laddr, uint16_t lport, uint32_t raddr,
+		      uint16_t rport)
 {
 	uint64_t h = ((uint64_t)raddr << 32 | laddr) * 0x9e3779b97f4a7c15ull;
 
@@ -190,8 +178,8 @@ static void unhash(struct tcp_conn *c)
 	if (!(c->flags & CF_HASHED))
 		return;
 	pp = c->state == XDPTCP_LISTEN
-		     ? &s->listeners
-		     : &s->buckets[hash4(s, c->laddr, c->lport, c->raddr, c->rport)];
+		 ? &s->listeners
+		 : &s->buckets[hash4(s, c->laddr, c->lport, c->raddr, c->rport)];
 	for (; *pp; pp = &(*pp)->hnext)
 		if (*pp == c) {
 			*pp = c->hnext;
@@ -208,6 +196,8 @@ static struct tcp_conn *conn_new(struct tcp_stack *s)
 		return NULL;
 	c->stack = s;
 	c->timer.owner = c;
+	c->data_retries = s->cfg.data_retries;
+	c->syn_retries = s->cfg.syn_retries;
 	c->all_next = s->all;
 	if (s->all)
 		s->all->all_prev = c;
@@ -217,8 +207,8 @@ static struct tcp_conn *conn_new(struct tcp_stack *s)
 	return c;
 }
 
-struct tcp_conn *tcp_conn_alloc(struct tcp_stack *s, uint32_t laddr, uint16_t lport,
-				uint32_t raddr, uint16_t rport, uint64_t now)
+struct tcp_conn *tcp_conn_alloc(struct tcp_stack *s, uint32_t laddr, uint16_t lport, uint32_t raddr,
+				uint16_t rport, uint64_t now)
 {
 	struct tcp_conn *c;
 	struct tcp_conn **b;
@@ -264,10 +254,7 @@ void tcp_event(struct tcp_conn *c, enum tcp_event ev, const struct tcp_event_inf
 	s->ops.event(s->ops.ctx, c, ev, info);
 }
 
-void tcp_set_state(struct tcp_conn *c, enum xdptcp_state st)
-{
-	c->state = st;
-}
+void tcp_set_state(struct tcp_conn *c, enum xdptcp_state st) { c->state = st; }
 
 void tcp_conn_release(struct tcp_conn *c)
 {
@@ -327,8 +314,8 @@ struct tcp_conn *tcp_listen(struct tcp_stack *s, uint32_t addr, uint16_t port)
 	return c;
 }
 
-struct tcp_conn *tcp_connect(struct tcp_stack *s, uint32_t laddr, uint16_t lport,
-			     uint32_t raddr, uint16_t rport, uint64_t now)
+struct tcp_conn *tcp_connect(struct tcp_stack *s, uint32_t laddr, uint16_t lport, uint32_t raddr,
+			     uint16_t rport, uint64_t now)
 {
 	struct tcp_conn *c;
 
@@ -347,8 +334,8 @@ struct tcp_conn *tcp_connect(struct tcp_stack *s, uint32_t laddr, uint16_t lport
 
 static int can_send_state(enum xdptcp_state st)
 {
-	return st == XDPTCP_SYN_SENT || st == XDPTCP_SYN_RECEIVED ||
-	       st == XDPTCP_ESTABLISHED || st == XDPTCP_CLOSE_WAIT;
+	return st == XDPTCP_SYN_SENT || st == XDPTCP_SYN_RECEIVED || st == XDPTCP_ESTABLISHED ||
+	       st == XDPTCP_CLOSE_WAIT;
 }
 
 long tcp_send(struct tcp_conn *c, const void *data, size_t len, uint64_t now)
@@ -368,6 +355,32 @@ long tcp_send(struct tcp_conn *c, const void *data, size_t len, uint64_t now)
 		tcp_leave(c->stack);
 	}
 	return (long)n;
+}
+
+long tcp_send_urgent(struct tcp_conn *c, const void *data, size_t len, uint64_t now)
+{
+	long n;
+
+	/* "the urgent pointer ... points to the sequence number of the octet
+	 * following the urgent data" (3.8.5); set before tcp_send segments */
+	if (len && !(c->flags & (CF_FIN_QUEUED | CF_APP_GONE)) && can_send_state(c->state) &&
+	    sbuf_space(&c->snd)) {
+		size_t take = len < sbuf_space(&c->snd) ? len : sbuf_space(&c->snd);
+
+		c->snd_up = c->sbuf_seq + (uint32_t)(c->snd.len + take);
+		c->flags |= CF_SND_URG;
+	}
+	n = tcp_send(c, data, len, now);
+	return n;
+}
+
+size_t tcp_urgent(const struct tcp_conn *c)
+{
+	uint32_t read_pos = c->rcv_nxt - (uint32_t)c->rcv.ready;
+
+	if (!(c->flags & CF_RCV_URG) || !xdptcp_seq_gt(c->rcv_up, read_pos))
+		return 0;
+	return c->rcv_up - read_pos;
 }
 
 size_t tcp_recv(struct tcp_conn *c, void *buf, size_t len, uint64_t now)
@@ -500,25 +513,19 @@ void tcp_abort(struct tcp_conn *c, uint64_t now)
 	tcp_leave(s);
 }
 
-enum xdptcp_state tcp_state(const struct tcp_conn *c)
+void tcp_set_retries(struct tcp_conn *c, unsigned data_retries, unsigned syn_retries)
 {
-	return c->state;
+	c->data_retries = data_retries;
+	c->syn_retries = syn_retries;
 }
 
-void *tcp_get_user(const struct tcp_conn *c)
-{
-	return c->user;
-}
+enum xdptcp_state tcp_state(const struct tcp_conn *c) { return c->state; }
 
-void tcp_set_user(struct tcp_conn *c, void *user)
-{
-	c->user = user;
-}
+void *tcp_get_user(const struct tcp_conn *c) { return c->user; }
 
-size_t tcp_readable(const struct tcp_conn *c)
-{
-	return c->rcv.ready;
-}
+void tcp_set_user(struct tcp_conn *c, void *user) { c->user = user; }
+
+size_t tcp_readable(const struct tcp_conn *c) { return c->rcv.ready; }
 
 size_t tcp_sendable(const struct tcp_conn *c)
 {

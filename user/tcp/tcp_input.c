@@ -18,7 +18,7 @@ static uint32_t seg_len(const struct tcp_seg *seg)
 	return seg->len + !!(seg->flags & TCP_SYN) + !!(seg->flags & TCP_FIN);
 }
 
-void tcp_syn_options(struct tcp_conn *c, const struct tcp_seg *seg)
+static void syn_options(struct tcp_conn *c, const struct tcp_seg *seg)
 {
 	const struct tcp_config *cfg = &c->stack->cfg;
 	uint16_t mss = (seg->opts & TCP_OPT_MSS) ? seg->mss : TCP_DEFAULT_MSS;
@@ -54,8 +54,12 @@ static int acceptable(const struct tcp_conn *c, uint32_t seq, uint32_t len)
 {
 	uint32_t wnd = tcp_rcv_wnd(c);
 
+	/* A segment without text at the right edge (RCV.NXT+RCV.WND) is
+	 * accepted too: it is what a sender that filled our window sends,
+	 * and its ACK must get through ("special allowance should be made to
+	 * accept valid ACKs"; Linux and BSD do the same) */
 	if (!len)
-		return wnd ? xdptcp_seq_in(seq, c->rcv_nxt, c->rcv_nxt + wnd)
+		return wnd ? xdptcp_seq_in(seq, c->rcv_nxt, c->rcv_nxt + wnd + 1)
 			   : seq == c->rcv_nxt;
 	if (!wnd)
 		return 0;
@@ -63,7 +67,7 @@ static int acceptable(const struct tcp_conn *c, uint32_t seq, uint32_t len)
 	       xdptcp_seq_in(seq + len - 1, c->rcv_nxt, c->rcv_nxt + wnd);
 }
 
-static void established(struct tcp_conn *c, uint64_t now)
+static void established(struct tcp_conn *c)
 {
 	const struct tcp_config *cfg = &c->stack->cfg;
 
@@ -75,13 +79,12 @@ static void established(struct tcp_conn *c, uint64_t now)
 	if ((c->flags & CF_SYN_RETX) && !c->rtt_samples && c->rto < 3 * NSEC)
 		c->rto = 3 * NSEC > cfg->rto_max_ns ? cfg->rto_max_ns : 3 * NSEC;
 	tcp_cc_init(c);
-	(void)now;
 }
 
 /* Tell the application, if it was waiting for the handshake. */
 static void announce_established(struct tcp_conn *c)
 {
-	struct tcp_event_info info = { 0 };
+	struct tcp_event_info info = {0};
 
 	if (c->flags & CF_ACTIVE) {
 		if (app_sees(c))
@@ -99,8 +102,7 @@ static void update_ts_recent(struct tcp_conn *c, const struct tcp_seg *seg, uint
 	/* RFC 7323 4.3 (2): "If SEG.TSval >= TS.Recent and SEG.SEQ <=
 	 * Last.ACK.sent then SEG.TSval is copied to TS.Recent" */
 	if ((c->flags & CF_TS) && (seg->opts & TCP_OPT_TS) &&
-	    xdptcp_seq_ge(seg->tsval, c->ts_recent) &&
-	    xdptcp_seq_le(seg->seq, c->last_ack_sent)) {
+	    xdptcp_seq_ge(seg->tsval, c->ts_recent) && xdptcp_seq_le(seg->seq, c->last_ack_sent)) {
 		c->ts_recent = seg->tsval;
 		c->ts_recent_at = now;
 	}
@@ -140,9 +142,10 @@ static void listen_input(struct tcp_conn *l, const struct tcp_seg *seg, uint64_t
 	tcp_set_state(c, XDPTCP_SYN_RECEIVED);
 	c->irs = seg->seq;
 	c->rcv_nxt = c->rcv_adv = c->last_ack_sent = seg->seq + 1;
-	tcp_syn_options(c, seg);
+	syn_options(c, seg);
 	c->ts_recent_at = now;
 	c->snd_wnd = c->max_snd_wnd = seg->wnd; /* never scaled in a SYN */
+	c->snd_edge = c->iss + seg->wnd;
 	c->snd_wl1 = seg->seq;
 	c->snd_wl2 = c->iss;
 	tcp_send_syn(c, now);
@@ -150,8 +153,8 @@ static void listen_input(struct tcp_conn *l, const struct tcp_seg *seg, uint64_t
 	tcp_timer_update(c);
 }
 
-static void process_segment(struct tcp_conn *c, const struct tcp_seg *seg,
-			    uint32_t seq, int established_now, uint64_t now);
+static void process_segment(struct tcp_conn *c, const struct tcp_seg *seg, uint32_t seq,
+			    int established_now, uint64_t now);
 
 /* SYN-SENT (3.10.7.3) */
 static void syn_sent_input(struct tcp_conn *c, const struct tcp_seg *seg, uint64_t now)
@@ -187,9 +190,10 @@ static void syn_sent_input(struct tcp_conn *c, const struct tcp_seg *seg, uint64
 	c->rcv_nxt = c->last_ack_sent = seg->seq + 1;
 	/* the window our SYN announced is what the peer may fill */
 	c->rcv_adv = c->rcv_nxt + c->last_wnd;
-	tcp_syn_options(c, seg);
+	syn_options(c, seg);
 	c->ts_recent_at = now;
 	c->snd_wnd = c->max_snd_wnd = seg->wnd;
+	c->snd_edge = (ack_ok ? seg->ack : c->iss) + seg->wnd;
 	c->snd_wl1 = seg->seq;
 	c->snd_wl2 = seg->ack;
 	if (ack_ok) {
@@ -197,13 +201,13 @@ static void syn_sent_input(struct tcp_conn *c, const struct tcp_seg *seg, uint64
 		 * connection state to ESTABLISHED, form an ACK segment" */
 		c->snd_una = seg->ack;
 		if ((c->flags & CF_TS) && seg->tsecr)
-			tcp_rtt_sample(c, (uint64_t)(xdptcp_ts_clock(now) + c->ts_offset -
-						     seg->tsecr) << 20);
+			tcp_rtt_sample(
+			    c, (uint64_t)(xdptcp_ts_clock(now) + c->ts_offset - seg->tsecr) << 20);
 		else if (c->flags & CF_RTT_TIMING)
 			tcp_rtt_sample(c, now - c->rtt_start);
 		c->flags &= ~CF_RTT_TIMING;
 		c->rto_at = 0;
-		established(c, now);
+		established(c);
 		/* data and FIN in the SYN-ACK: "Continue processing at the
 		 * sixth step below where the URG bit is checked" */
 		c->flags |= CF_ACK_NOW;
@@ -287,8 +291,9 @@ static void sync_input(struct tcp_conn *c, const struct tcp_seg *seg, uint64_t n
 	 * reaches us in SYN-RECEIVED. Its SYN is old by the acceptability
 	 * test, but it acknowledges ours: take it as that ACK (as RFC 5961 4.2
 	 * implementations do), not as a challenge. */
-	if (c->state == XDPTCP_SYN_RECEIVED && (seg->flags & (TCP_SYN | TCP_ACK | TCP_RST)) ==
-	    (TCP_SYN | TCP_ACK) && seg->seq + 1 == c->rcv_nxt && seg->ack == c->snd_nxt) {
+	if (c->state == XDPTCP_SYN_RECEIVED &&
+	    (seg->flags & (TCP_SYN | TCP_ACK | TCP_RST)) == (TCP_SYN | TCP_ACK) &&
+	    seg->seq + 1 == c->rcv_nxt && seg->ack == c->snd_nxt) {
 		update_ts_recent(c, seg, now);
 		process_segment(c, seg, seg->seq + 1, 0, now);
 		return;
@@ -371,6 +376,7 @@ static int process_ack(struct tcp_conn *c, const struct tcp_seg *seg, uint32_t s
 	struct tcp_stack *s = c->stack;
 	uint32_t ack = seg->ack;
 	uint32_t wnd = (uint32_t)seg->wnd << c->snd_wscale;
+	int writable = 0;
 
 	/* "if the ACK bit is off, drop the segment and return" */
 	if (!(seg->flags & TCP_ACK)) {
@@ -384,7 +390,7 @@ static int process_ack(struct tcp_conn *c, const struct tcp_seg *seg, uint32_t s
 			tcp_reply_rst(s, seg);
 			return 0;
 		}
-		established(c, now);
+		established(c);
 		c->snd_wnd = wnd;
 		c->snd_wl1 = seq;
 		c->snd_wl2 = ack;
@@ -395,8 +401,7 @@ static int process_ack(struct tcp_conn *c, const struct tcp_seg *seg, uint32_t s
 	/* RFC 5961 5.2: acceptable if "(SND.UNA - MAX.SND.WND) =< SEG.ACK =<
 	 * SND.NXT"; otherwise "send an ACK ... and drop" (a challenge ACK).
 	 * SND.MAX stands for SND.NXT: after a timeout we resend from SND.UNA. */
-	if (xdptcp_seq_gt(ack, c->snd_max) ||
-	    xdptcp_seq_lt(ack, c->snd_una - c->max_snd_wnd)) {
+	if (xdptcp_seq_gt(ack, c->snd_max) || xdptcp_seq_lt(ack, c->snd_una - c->max_snd_wnd)) {
 		tcp_challenge_ack(c, now);
 		return 0;
 	}
@@ -434,28 +439,38 @@ static int process_ack(struct tcp_conn *c, const struct tcp_seg *seg, uint32_t s
 			tcp_rto_arm(c, now);
 		if (!*established_now)
 			tcp_cc_ack(c, ack, acked, now);
-		if (drop && app_sees(c) && !(c->flags & CF_FIN_QUEUED))
-			tcp_event(c, TCP_EV_WRITABLE, NULL);
-		if (gone(c))
-			return 0;
+		writable = drop && app_sees(c) && !(c->flags & CF_FIN_QUEUED);
 	} else if (ack == c->snd_una && !seg->len && !(seg->flags & (TCP_SYN | TCP_FIN)) &&
 		   wnd == c->snd_wnd && wnd && c->snd_max != c->snd_una) {
 		/* RFC 5681 2: a duplicate ACK (answers to zero-window probes
 		 * are not: nothing is in flight then) */
 		tcp_cc_dupack(c, now);
 	}
-	/* "If SND.WL1 < SEG.SEQ or (SND.WL1 = SEG.SEQ and SND.WL2 =< SEG.ACK),
-	 * set SND.WND <- SEG.WND, set SND.WL1 <- SEG.SEQ, and set SND.WL2 <-
-	 * SEG.ACK" */
-	if (xdptcp_seq_lt(c->snd_wl1, seq) ||
-	    (c->snd_wl1 == seq && xdptcp_seq_le(c->snd_wl2, ack))) {
+	/* "If SND.UNA =< SEG.ACK =< SND.NXT, the send window should be
+	 * updated. If (SND.WL1 < SEG.SEQ or (SND.WL1 = SEG.SEQ and SND.WL2 =<
+	 * SEG.ACK)), set SND.WND <- SEG.WND, set SND.WL1 <- SEG.SEQ, and set
+	 * SND.WL2 <- SEG.ACK" */
+	if (xdptcp_seq_ge(ack, c->snd_una) &&
+	    (xdptcp_seq_lt(c->snd_wl1, seq) ||
+	     (c->snd_wl1 == seq && xdptcp_seq_le(c->snd_wl2, ack)))) {
 		c->snd_wnd = wnd;
 		c->snd_wl1 = seq;
 		c->snd_wl2 = ack;
+		/* the receiver never moves its edge left (3.8.6): what it
+		 * once offered stays acceptable to it */
+		if (xdptcp_seq_gt(ack + wnd, c->snd_edge))
+			c->snd_edge = ack + wnd;
 		if (wnd > c->max_snd_wnd)
 			c->max_snd_wnd = wnd;
 		if (wnd)
 			c->persist_backoff = 0;
+	}
+	/* only now, with SND.WND matching the new SND.UNA: the application
+	 * may send from inside the callback */
+	if (writable) {
+		tcp_event(c, TCP_EV_WRITABLE, NULL);
+		if (gone(c))
+			return 0;
 	}
 	switch (c->state) {
 	case XDPTCP_FIN_WAIT_1:
@@ -489,7 +504,7 @@ static int process_ack(struct tcp_conn *c, const struct tcp_seg *seg, uint32_t s
 }
 
 /* Peer's FIN reached RCV.NXT (3.10.7.4 eighth); 1: enter TIME-WAIT. */
-static int process_fin(struct tcp_conn *c, uint64_t now)
+static int process_fin(struct tcp_conn *c)
 {
 	c->flags |= CF_PEER_FIN | CF_ACK_NOW;
 	c->flags &= ~CF_OOO_FIN;
@@ -511,13 +526,12 @@ static int process_fin(struct tcp_conn *c, uint64_t now)
 	default:
 		break;
 	}
-	(void)now;
 	return 0;
 }
 
 /* Text and FIN of an acceptable segment; seq is where its data starts. */
-static void process_segment(struct tcp_conn *c, const struct tcp_seg *seg,
-			    uint32_t seq, int established_now, uint64_t now)
+static void process_segment(struct tcp_conn *c, const struct tcp_seg *seg, uint32_t seq,
+			    int established_now, uint64_t now)
 {
 	struct tcp_stack *s = c->stack;
 	const uint8_t *p = seg->payload;
@@ -525,7 +539,7 @@ static void process_segment(struct tcp_conn *c, const struct tcp_seg *seg,
 	int fin = !!(seg->flags & TCP_FIN);
 	int32_t off;
 	uint32_t wnd, adv = 0;
-	int readable = 0, peer_closed = 0, to_tw = 0;
+	int readable = 0, peer_closed = 0, to_tw = 0, urgent = 0;
 
 	if (!established_now && !process_ack(c, seg, seq, &established_now, now))
 		goto out;
@@ -554,10 +568,26 @@ static void process_segment(struct tcp_conn *c, const struct tcp_seg *seg,
 		fin = 0;
 		c->flags |= CF_ACK_NOW;
 	}
+	/* sixth, check the URG bit: "RCV.UP <- max(RCV.UP,SEG.UP), and signal
+	 * the user that the remote side has urgent data if the urgent pointer
+	 * (RCV.UP) is in advance of the data consumed" */
+	if ((seg->flags & TCP_URG) && !(c->flags & CF_PEER_FIN) &&
+	    (c->state == XDPTCP_ESTABLISHED || c->state == XDPTCP_FIN_WAIT_1 ||
+	     c->state == XDPTCP_FIN_WAIT_2)) {
+		uint32_t up = seg->seq + seg->urp;
+
+		if (!(c->flags & CF_RCV_URG) || xdptcp_seq_gt(up, c->rcv_up)) {
+			c->rcv_up = up;
+			c->flags |= CF_RCV_URG;
+			urgent = 1;
+		}
+	}
 	/* seventh, "process the segment text" — only in ESTABLISHED and the
 	 * FIN-WAIT states; after a FIN from the peer "Ignore the text" */
-	if (len && (c->state == XDPTCP_ESTABLISHED || c->state == XDPTCP_FIN_WAIT_1 ||
-		    c->state == XDPTCP_FIN_WAIT_2) && !(c->flags & CF_PEER_FIN)) {
+	if (len &&
+	    (c->state == XDPTCP_ESTABLISHED || c->state == XDPTCP_FIN_WAIT_1 ||
+	     c->state == XDPTCP_FIN_WAIT_2) &&
+	    !(c->flags & CF_PEER_FIN)) {
 		int had_gap = rbuf_has_ooo(&c->rcv);
 
 		adv = (uint32_t)rbuf_write(&c->rcv, (size_t)off, p, len);
@@ -587,11 +617,19 @@ static void process_segment(struct tcp_conn *c, const struct tcp_seg *seg,
 	}
 	if ((c->flags & (CF_OOO_FIN | CF_PEER_FIN)) == CF_OOO_FIN) {
 		if (c->rcv_fin_seq == c->rcv_nxt) {
-			to_tw = process_fin(c, now);
+			to_tw = process_fin(c);
 			peer_closed = 1;
 		} else {
 			c->flags |= CF_ACK_NOW;
 		}
+	}
+	/* MUST-32: tell the application when urgent data appears or the
+	 * pointer advances; it reads the data in-line (tcp_urgent says how
+	 * much is urgent) */
+	if (urgent && tcp_urgent(c) && app_sees(c)) {
+		tcp_event(c, TCP_EV_URGENT, NULL);
+		if (gone(c))
+			return;
 	}
 	if (readable && app_sees(c)) {
 		tcp_event(c, TCP_EV_READABLE, NULL);

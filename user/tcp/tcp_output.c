@@ -52,8 +52,8 @@ static uint16_t announce_window(struct tcp_conn *c, int syn)
 	return (uint16_t)wnd;
 }
 
-static void fill_seg(struct tcp_conn *c, struct tcp_seg *seg, uint8_t flags,
-		     uint32_t seq, uint64_t now)
+static void fill_seg(struct tcp_conn *c, struct tcp_seg *seg, uint8_t flags, uint32_t seq,
+		     uint64_t now)
 {
 	memset(seg, 0, sizeof(*seg));
 	seg->saddr = c->laddr;
@@ -121,11 +121,24 @@ void tcp_send_syn(struct tcp_conn *c, uint64_t now)
 	emit(c, &seg);
 }
 
+/* The sequence number of a pure ACK or RST: SND.MAX, not SND.NXT (as
+ * BSD does): after a timeout SND.NXT went back to SND.UNA, and a number the
+ * peer has already passed makes the segment unacceptable to it — two such
+ * peers would answer each other's ACKs forever (3.10.7.4 first check). Not
+ * beyond the furthest edge the peer offered, though (a zero-window probe or
+ * a FIN may lie beyond it); a receiver never moves that edge left, so the
+ * result stays acceptable even when the window seems to shrink (rounding
+ * by the window scale). */
+static uint32_t ack_seq(const struct tcp_conn *c)
+{
+	return xdptcp_seq_le(c->snd_max, c->snd_edge) ? c->snd_max : c->snd_edge;
+}
+
 void tcp_send_ack(struct tcp_conn *c, uint64_t now)
 {
 	struct tcp_seg seg;
 
-	fill_seg(c, &seg, TCP_ACK, c->snd_nxt, now);
+	fill_seg(c, &seg, TCP_ACK, ack_seq(c), now);
 	emit(c, &seg);
 }
 
@@ -133,7 +146,7 @@ void tcp_send_rst(struct tcp_conn *c, uint64_t now)
 {
 	struct tcp_seg seg;
 
-	fill_seg(c, &seg, TCP_RST, c->snd_nxt, now);
+	fill_seg(c, &seg, TCP_RST, ack_seq(c), now);
 	emit(c, &seg);
 }
 
@@ -159,8 +172,7 @@ void tcp_reply_rst(struct tcp_stack *s, const struct tcp_seg *in)
 	} else {
 		/* "If the ACK bit is off, sequence number zero is used,
 		 * <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>" */
-		seg.ack = in->seq + in->len + !!(in->flags & TCP_SYN) +
-			  !!(in->flags & TCP_FIN);
+		seg.ack = in->seq + in->len + !!(in->flags & TCP_SYN) + !!(in->flags & TCP_FIN);
 		seg.flags = TCP_RST | TCP_ACK;
 	}
 	s->stats.segs_out++;
@@ -188,19 +200,24 @@ void tcp_challenge_ack(struct tcp_conn *c, uint64_t now)
 }
 
 /* Send [seq, seq+len) from the send buffer, with FIN when fin. */
-static void send_data(struct tcp_conn *c, uint32_t seq, uint32_t len, int fin,
-		      uint64_t now)
+static void send_data(struct tcp_conn *c, uint32_t seq, uint32_t len, int fin, uint64_t now)
 {
 	struct tcp_stack *s = c->stack;
 	uint8_t flags = TCP_ACK;
 	struct tcp_seg seg;
-	uint32_t end = seq + len + !!fin;
+	uint32_t end = seq + len + !!fin, up = 0;
 
 	if (len && seq + len == c->sbuf_seq + (uint32_t)c->snd.len)
 		flags |= TCP_PSH; /* the last queued byte: push it */
 	if (fin)
 		flags |= TCP_FIN;
+	/* 3.8.5: URG while the segment starts before the urgent pointer */
+	if ((c->flags & CF_SND_URG) && xdptcp_seq_lt(seq, c->snd_up)) {
+		up = c->snd_up - seq;
+		flags |= TCP_URG;
+	}
 	fill_seg(c, &seg, flags, seq, now);
+	seg.urp = (uint16_t)(up > 0xffff ? 0xffff : up);
 	if (len) {
 		sbuf_peek(&c->snd, seq - c->sbuf_seq, s->scratch, len);
 		seg.payload = s->scratch;

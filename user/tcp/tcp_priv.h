@@ -17,30 +17,32 @@
 #define NSEC 1000000000ull
 
 /* conn->flags */
-#define CF_ACTIVE 0x0001      /* opened by tcp_connect */
-#define CF_APP_GONE 0x0002    /* tcp_close called: nobody reads any more */
-#define CF_FIN_QUEUED 0x0004  /* shutdown/close: FIN after the queued data */
+#define CF_ACTIVE 0x0001     /* opened by tcp_connect */
+#define CF_APP_GONE 0x0002   /* tcp_close called: nobody reads any more */
+#define CF_FIN_QUEUED 0x0004 /* shutdown/close: FIN after the queued data */
 #define CF_FIN_SENT 0x0008
 #define CF_FIN_ACKED 0x0010
-#define CF_PEER_FIN 0x0020    /* peer's FIN processed (RCV.NXT covers it) */
-#define CF_OOO_FIN 0x0040     /* peer's FIN seen beyond RCV.NXT: rcv_fin_seq */
-#define CF_TS 0x0080          /* timestamps negotiated */
-#define CF_WS 0x0100          /* window scaling negotiated */
-#define CF_RECOVERY 0x0200    /* NewReno fast recovery (RFC 6582) */
-#define CF_RTT_TIMING 0x0400  /* timing rtt_seq (no timestamps) */
-#define CF_FREEING 0x0800     /* CLOSED event sent, freed at reap */
-#define CF_SYN_RETX 0x1000    /* SYN was retransmitted (RFC 6298 5.7) */
+#define CF_PEER_FIN 0x0020   /* peer's FIN processed (RCV.NXT covers it) */
+#define CF_OOO_FIN 0x0040    /* peer's FIN seen beyond RCV.NXT: rcv_fin_seq */
+#define CF_TS 0x0080	     /* timestamps negotiated */
+#define CF_WS 0x0100	     /* window scaling negotiated */
+#define CF_RECOVERY 0x0200   /* NewReno fast recovery (RFC 6582) */
+#define CF_RTT_TIMING 0x0400 /* timing rtt_seq (no timestamps) */
+#define CF_FREEING 0x0800    /* CLOSED event sent, freed at reap */
+#define CF_SYN_RETX 0x1000   /* SYN was retransmitted (RFC 6298 5.7) */
 #define CF_HASHED 0x2000
 #define CF_FIRST_PARTIAL 0x4000 /* first partial ACK of this recovery seen */
-#define CF_ACK_NOW 0x8000     /* send an ACK at the end of this input */
-#define CF_VISIBLE 0x10000    /* the application has seen it (events go out) */
+#define CF_ACK_NOW 0x8000	/* send an ACK at the end of this input */
+#define CF_VISIBLE 0x10000	/* the application has seen it (events go out) */
+#define CF_SND_URG 0x20000	/* snd_up is valid */
+#define CF_RCV_URG 0x40000	/* rcv_up is valid */
 
 struct tcp_conn {
 	struct tcp_stack *stack;
-	struct tcp_conn *hnext;         /* hash chain / listener list */
-	struct tcp_conn *free_next;     /* reap list */
+	struct tcp_conn *hnext;		      /* hash chain / listener list */
+	struct tcp_conn *free_next;	      /* reap list */
 	struct tcp_conn *all_next, *all_prev; /* every conn of the stack */
-	struct tcp_conn *listener;      /* SYN-RECEIVED child: its listener */
+	struct tcp_conn *listener;	      /* SYN-RECEIVED child: its listener */
 	void *user;
 	struct twheel_timer timer;
 
@@ -51,15 +53,17 @@ struct tcp_conn {
 
 	/* send sequence variables (RFC 9293 3.3.1) */
 	uint32_t iss, snd_una, snd_nxt, snd_max, snd_wnd, snd_wl1, snd_wl2;
-	uint32_t max_snd_wnd;  /* largest window the peer offered (RFC 5961 5.2) */
-	uint32_t sbuf_seq;     /* sequence number of sbuf's first byte */
-	uint32_t fin_seq;      /* our FIN's sequence number once queued */
-	uint16_t snd_mss;      /* peer's MSS capped by ours, before options */
+	uint32_t max_snd_wnd;	 /* largest window the peer offered (RFC 5961 5.2) */
+	uint32_t snd_edge;	 /* furthest right edge the peer offered */
+	uint32_t sbuf_seq;	 /* sequence number of sbuf's first byte */
+	uint32_t fin_seq;	 /* our FIN's sequence number once queued */
+	uint32_t snd_up, rcv_up; /* urgent pointers (3.3.1 SND.UP, RCV.UP) */
+	uint16_t snd_mss;	 /* peer's MSS capped by ours, before options */
 	uint8_t snd_wscale, rcv_wscale;
 
 	/* receive sequence variables */
 	uint32_t irs, rcv_nxt, rcv_adv, rcv_fin_seq, last_ack_sent;
-	uint16_t last_wnd;     /* window field of the last segment sent */
+	uint16_t last_wnd; /* window field of the last segment sent */
 
 	/* timestamps (RFC 7323) */
 	uint32_t ts_recent, ts_offset;
@@ -71,6 +75,7 @@ struct tcp_conn {
 	uint32_t rtt_seq;
 	uint64_t rtt_start;
 	unsigned retries;
+	unsigned data_retries, syn_retries; /* R2 of this connection */
 
 	/* congestion control (RFC 5681, RFC 6582) */
 	uint32_t cwnd, ssthresh, recover;
@@ -95,22 +100,22 @@ struct tcp_stack {
 	struct tw_table tw;
 	struct tcp_conn **buckets;
 	struct tcp_conn *listeners;
-	struct tcp_conn *reap;     /* freed when the outermost call returns */
+	struct tcp_conn *reap; /* freed when the outermost call returns */
 	struct tcp_conn *all;
-	unsigned depth;            /* nesting of public entry points */
+	unsigned depth; /* nesting of public entry points */
 	size_t nconns;
-	uint64_t chal_window;      /* start of the current 1 s window */
+	uint64_t chal_window; /* start of the current 1 s window */
 	uint32_t chal_count;
-	uint32_t reopen_floor;     /* SND.NXT of the TIME-WAIT being reopened */
+	uint32_t reopen_floor; /* SND.NXT of the TIME-WAIT being reopened */
 	int reopen;
-	uint8_t scratch[65536];    /* payload of the segment being sent */
+	uint8_t scratch[65536]; /* payload of the segment being sent */
 };
 
 /* tcp_conn.c */
 void tcp_enter(struct tcp_stack *s);
 void tcp_leave(struct tcp_stack *s);
-struct tcp_conn *tcp_conn_alloc(struct tcp_stack *s, uint32_t laddr, uint16_t lport,
-				uint32_t raddr, uint16_t rport, uint64_t now);
+struct tcp_conn *tcp_conn_alloc(struct tcp_stack *s, uint32_t laddr, uint16_t lport, uint32_t raddr,
+				uint16_t rport, uint64_t now);
 struct tcp_conn *tcp_conn_lookup(struct tcp_stack *s, uint32_t laddr, uint16_t lport,
 				 uint32_t raddr, uint16_t rport);
 struct tcp_conn *tcp_listener_lookup(struct tcp_stack *s, uint32_t laddr, uint16_t lport);
@@ -165,13 +170,7 @@ void tcp_cc_ack(struct tcp_conn *c, uint32_t ack, uint32_t acked, uint64_t now);
 void tcp_cc_dupack(struct tcp_conn *c, uint64_t now);
 void tcp_cc_timeout(struct tcp_conn *c);
 
-/* tcp_input.c helpers used by the options code */
-void tcp_syn_options(struct tcp_conn *c, const struct tcp_seg *seg);
-
-static inline uint32_t tcp_flight(const struct tcp_conn *c)
-{
-	return c->snd_nxt - c->snd_una;
-}
+static inline uint32_t tcp_flight(const struct tcp_conn *c) { return c->snd_nxt - c->snd_una; }
 
 static inline uint64_t tcp_min_dl(uint64_t a, uint64_t b)
 {

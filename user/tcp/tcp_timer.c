@@ -10,8 +10,7 @@ void tcp_timer_update(struct tcp_conn *c)
 
 	if (c->flags & CF_FREEING)
 		return;
-	dl = tcp_min_dl(tcp_min_dl(c->rto_at, c->delack_at),
-			tcp_min_dl(c->persist_at, c->tw_at));
+	dl = tcp_min_dl(tcp_min_dl(c->rto_at, c->delack_at), tcp_min_dl(c->persist_at, c->tw_at));
 	if (!dl) {
 		if (twheel_armed(&c->timer))
 			twheel_cancel(&s->wheel, &c->timer);
@@ -21,10 +20,7 @@ void tcp_timer_update(struct tcp_conn *c)
 		twheel_arm(&s->wheel, &c->timer, dl);
 }
 
-void tcp_rto_arm(struct tcp_conn *c, uint64_t now)
-{
-	c->rto_at = now + c->rto;
-}
+void tcp_rto_arm(struct tcp_conn *c, uint64_t now) { c->rto_at = now + c->rto; }
 
 static void fill_tw(struct tcp_conn *c, struct tcp_event_info *info)
 {
@@ -42,7 +38,7 @@ static void fill_tw(struct tcp_conn *c, struct tcp_event_info *info)
 
 void tcp_enter_timewait(struct tcp_conn *c, uint64_t now)
 {
-	struct tcp_event_info info = { 0 };
+	struct tcp_event_info info = {0};
 
 	tcp_set_state(c, XDPTCP_TIME_WAIT);
 	/* RFC 9293 3.10.7.4: "Enter the TIME-WAIT state. Start the time-wait
@@ -70,7 +66,7 @@ void tcp_orphan_timeout(struct tcp_conn *c, uint64_t now)
 int tcp_tw_shrink(struct tcp_conn *c)
 {
 	struct tcp_stack *s = c->stack;
-	struct tcp_event_info info = { 0 };
+	struct tcp_event_info info = {0};
 
 	if (!s->cfg.tw_compact || c->state != XDPTCP_TIME_WAIT)
 		return 0;
@@ -119,7 +115,7 @@ static void on_rto(struct tcp_conn *c, uint64_t now)
 {
 	struct tcp_stack *s = c->stack;
 	int syn = c->state == XDPTCP_SYN_SENT || c->state == XDPTCP_SYN_RECEIVED;
-	unsigned limit = syn ? s->cfg.syn_retries : s->cfg.data_retries;
+	unsigned limit = syn ? c->syn_retries : c->data_retries;
 
 	s->stats.rto_expired++;
 	/* RFC 9293 3.8.3: past R2 retransmissions, close the connection */
