@@ -167,7 +167,7 @@ static void test_tw_table_full(void **state)
 	for (int i = 0; i < 2; i++) {
 		struct tcp_seg syn = eh_seg(TCP_SYN, IRS, 0, 8192), a, f;
 
-		syn.sport = a.sport = (uint16_t)(EH_RPORT + i);
+		syn.sport = (uint16_t)(EH_RPORT + i);
 		eh_input(&h, &syn);
 		a = eh_seg(TCP_ACK, IRS + 1, h.iss + 1, 8192);
 		a.sport = syn.sport;
@@ -181,11 +181,12 @@ static void test_tw_table_full(void **state)
 	}
 	assert_int_equal(tcp_stack_timewait(h.s), 1);
 	assert_int_equal(tcp_stack_stats(h.s)->tw_compacted, 1);
-	assert_int_equal(eh_events(&h, c[0], TCP_EV_CLOSED), 1);
-	assert_int_equal(eh_events(&h, c[1], TCP_EV_CLOSED), 0);
+	/* by count, not pointer: c[1] may reuse c[0]'s freed memory */
+	assert_int_equal(eh_events(&h, NULL, TCP_EV_CLOSED), 1);
+	assert_ptr_equal(eh_last_event(&h, TCP_EV_CLOSED)->c, c[0]);
 	assert_int_equal(tcp_state(c[1]), XDPTCP_TIME_WAIT);
 	eh_run(&h, 61 * EH_S);
-	assert_int_equal(eh_events(&h, c[1], TCP_EV_CLOSED), 1);
+	assert_int_equal(eh_events(&h, NULL, TCP_EV_CLOSED), 2);
 	assert_int_equal(tcp_stack_conns(h.s), 1);
 	eh_fini(&h);
 }

@@ -480,6 +480,47 @@ static void test_urgent(void **state)
 	eh_fini(&h);
 }
 
+/* A pure ACK at the right edge of our window is accepted (the sender
+ * filled it); our own pure ACKs never go past the edge the peer offered */
+static void test_ack_at_right_edge(void **state)
+{
+	struct eh h;
+	struct tcp_config cfg;
+	struct tcp_conn *c;
+	struct tcp_seg a;
+	const struct tcp_seg *o;
+
+	(void)state;
+	tcp_config_default(&cfg);
+	cfg.rcvbuf = 4096;
+	eh_init(&h, &cfg);
+	c = eh_passive_open(&h, IRS, 0); /* the peer's window is closed */
+	tcp_send(c, pat, 100, h.now);
+	/* the peer filled our 4096 bytes; its ACK sits at the right edge */
+	eh_input_data(&h, TCP_ACK, IRS + 1, h.iss + 1, 0, pat, 4096);
+	eh_drain(&h);
+	assert_int_equal(tcp_rcv_wnd(c), 0);
+	a = eh_seg(TCP_ACK, IRS + 4097, h.iss + 1, 0);
+	eh_input(&h, &a);
+	assert_null(eh_pop(&h)); /* acceptable: no reply */
+	assert_int_equal(tcp_stack_stats(h.s)->unacceptable, 0);
+	/* a zero-window probe goes out; our ACKs stay at the offered edge */
+	eh_run(&h, 1100 * EH_MS);
+	o = eh_pop(&h); /* first the delayed ACK of the 4096 bytes */
+	EH_EXPECT(o, TCP_ACK, h.iss + 1, IRS + 4097);
+	assert_int_equal(o->len, 0);
+	o = eh_pop(&h);
+	EH_EXPECT(o, TCP_ACK, h.iss + 1, IRS + 4097);
+	assert_int_equal(o->len, 1);
+	assert_int_equal(c->snd_max, h.iss + 2);
+	assert_int_equal(tcp_recv(c, h.rx, 4096, h.now), 4096);
+	o = eh_pop(&h); /* the window update */
+	EH_EXPECT(o, TCP_ACK, h.iss + 1, IRS + 4097);
+	assert_true(o->wnd > 0);
+	tcp_abort(c, h.now);
+	eh_fini(&h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -495,6 +536,7 @@ int main(void)
 	    cmocka_unit_test(test_data_in_syn_ack),
 	    cmocka_unit_test(test_close_with_data_and_fill_tcb),
 	    cmocka_unit_test(test_urgent),
+	    cmocka_unit_test(test_ack_at_right_edge),
 	};
 	fill_pat();
 	return cmocka_run_group_tests(tests, NULL, NULL);

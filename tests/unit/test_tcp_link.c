@@ -195,14 +195,17 @@ static void test_link_no_options(void **state)
 	}
 }
 
-/* A sweep of mixed links, sizes and close orders (found an ACK war once:
- * pure ACKs must carry SND.MAX after a timeout) */
+/* A sweep of mixed links, sizes, buffers, readers and close orders. It
+ * found two ACK wars (pure ACKs must carry SND.MAX after a timeout, but not
+ * past the offered edge) and a send beyond the window (WRITABLE before the
+ * window update). */
 static void test_link_mixed_scenarios(void **state)
 {
 	static const size_t sizes[] = {0, 1, MSS_TS, 5000, 70000, 300000};
 
 	(void)state;
-	for (unsigned k = 1; k <= 120; k++) {
+	for (unsigned k = 1; k <= 160; k++) {
+		struct tcp_config t;
 		struct link_cfg c = {
 		    .seed = (uint64_t)k * 1000003,
 		    .loss_pm = (k % 5) * 60,
@@ -213,9 +216,17 @@ static void test_link_mixed_scenarios(void **state)
 		    .reorder_ns = 10 * MS,
 		    .isn_near_wrap = (k % 2) ? 5000 : 0,
 		    .server_plain = (k % 6) == 0,
+		    /* slow readers and small buffers now and then */
+		    .read_chunk = (k % 4 == 0) ? 2000 : 0,
+		    .read_every_ns = 20 * MS,
 		};
 
-		check_transfer(&c, sizes[k % 6], sizes[(k / 6) % 6], (enum link_close)(k % 3));
+		tcp_config_default(&t);
+		t.rto_min_ns = 200 * MS;
+		if (k % 8 == 0)
+			t.sndbuf = t.rcvbuf = 16384;
+		check_transfer_cfg(&c, &t, sizes[k % 6], sizes[(k / 6) % 6],
+				   (enum link_close)(k % 3));
 	}
 }
 

@@ -9,12 +9,13 @@
  * Lifetime: a connection handle returned by tcp_connect() or handed over by
  * TCP_EV_ACCEPTED belongs to the application until it calls tcp_close() or
  * tcp_abort(). A released connection that reaches TIME-WAIT shrinks to a
- * compact entry (tw_table.h, cfg.tw_compact) and its TCB is freed; the
- * entry answers for the rest of 2*MSL. A connection that ends (RST, give-up, TIME-WAIT expiry)
- * while the application still holds it stays in CLOSED, its unread data
- * readable, until tcp_close(). TCP_EV_CLOSED is the last event of every
- * connection: the TCB is freed when the outermost engine call returns.
- * Event callbacks may call any tcp_* function on any connection. */
+ * compact entry (tw_table.h, cfg.tw_compact) and its TCB is freed; the entry
+ * answers for the rest of 2*MSL. A connection that ends (RST, give-up,
+ * TIME-WAIT expiry) while the application still holds it stays in CLOSED,
+ * its unread data readable, until tcp_close(). TCP_EV_CLOSED is the last
+ * event of every connection: the TCB is freed when the outermost engine call
+ * returns. Event callbacks may call any tcp_* function on any connection
+ * (tcp_stack_free excepted). */
 #ifndef XDPTCP_TCP_TCP_H
 #define XDPTCP_TCP_TCP_H
 

@@ -18,7 +18,7 @@ static uint32_t seg_len(const struct tcp_seg *seg)
 	return seg->len + !!(seg->flags & TCP_SYN) + !!(seg->flags & TCP_FIN);
 }
 
-void tcp_syn_options(struct tcp_conn *c, const struct tcp_seg *seg)
+static void syn_options(struct tcp_conn *c, const struct tcp_seg *seg)
 {
 	const struct tcp_config *cfg = &c->stack->cfg;
 	uint16_t mss = (seg->opts & TCP_OPT_MSS) ? seg->mss : TCP_DEFAULT_MSS;
@@ -67,7 +67,7 @@ static int acceptable(const struct tcp_conn *c, uint32_t seq, uint32_t len)
 	       xdptcp_seq_in(seq + len - 1, c->rcv_nxt, c->rcv_nxt + wnd);
 }
 
-static void established(struct tcp_conn *c, uint64_t now)
+static void established(struct tcp_conn *c)
 {
 	const struct tcp_config *cfg = &c->stack->cfg;
 
@@ -79,7 +79,6 @@ static void established(struct tcp_conn *c, uint64_t now)
 	if ((c->flags & CF_SYN_RETX) && !c->rtt_samples && c->rto < 3 * NSEC)
 		c->rto = 3 * NSEC > cfg->rto_max_ns ? cfg->rto_max_ns : 3 * NSEC;
 	tcp_cc_init(c);
-	(void)now;
 }
 
 /* Tell the application, if it was waiting for the handshake. */
@@ -143,7 +142,7 @@ static void listen_input(struct tcp_conn *l, const struct tcp_seg *seg, uint64_t
 	tcp_set_state(c, XDPTCP_SYN_RECEIVED);
 	c->irs = seg->seq;
 	c->rcv_nxt = c->rcv_adv = c->last_ack_sent = seg->seq + 1;
-	tcp_syn_options(c, seg);
+	syn_options(c, seg);
 	c->ts_recent_at = now;
 	c->snd_wnd = c->max_snd_wnd = seg->wnd; /* never scaled in a SYN */
 	c->snd_edge = c->iss + seg->wnd;
@@ -191,7 +190,7 @@ static void syn_sent_input(struct tcp_conn *c, const struct tcp_seg *seg, uint64
 	c->rcv_nxt = c->last_ack_sent = seg->seq + 1;
 	/* the window our SYN announced is what the peer may fill */
 	c->rcv_adv = c->rcv_nxt + c->last_wnd;
-	tcp_syn_options(c, seg);
+	syn_options(c, seg);
 	c->ts_recent_at = now;
 	c->snd_wnd = c->max_snd_wnd = seg->wnd;
 	c->snd_edge = (ack_ok ? seg->ack : c->iss) + seg->wnd;
@@ -208,7 +207,7 @@ static void syn_sent_input(struct tcp_conn *c, const struct tcp_seg *seg, uint64
 			tcp_rtt_sample(c, now - c->rtt_start);
 		c->flags &= ~CF_RTT_TIMING;
 		c->rto_at = 0;
-		established(c, now);
+		established(c);
 		/* data and FIN in the SYN-ACK: "Continue processing at the
 		 * sixth step below where the URG bit is checked" */
 		c->flags |= CF_ACK_NOW;
@@ -391,7 +390,7 @@ static int process_ack(struct tcp_conn *c, const struct tcp_seg *seg, uint32_t s
 			tcp_reply_rst(s, seg);
 			return 0;
 		}
-		established(c, now);
+		established(c);
 		c->snd_wnd = wnd;
 		c->snd_wl1 = seq;
 		c->snd_wl2 = ack;
@@ -505,7 +504,7 @@ static int process_ack(struct tcp_conn *c, const struct tcp_seg *seg, uint32_t s
 }
 
 /* Peer's FIN reached RCV.NXT (3.10.7.4 eighth); 1: enter TIME-WAIT. */
-static int process_fin(struct tcp_conn *c, uint64_t now)
+static int process_fin(struct tcp_conn *c)
 {
 	c->flags |= CF_PEER_FIN | CF_ACK_NOW;
 	c->flags &= ~CF_OOO_FIN;
@@ -527,7 +526,6 @@ static int process_fin(struct tcp_conn *c, uint64_t now)
 	default:
 		break;
 	}
-	(void)now;
 	return 0;
 }
 
@@ -619,7 +617,7 @@ static void process_segment(struct tcp_conn *c, const struct tcp_seg *seg, uint3
 	}
 	if ((c->flags & (CF_OOO_FIN | CF_PEER_FIN)) == CF_OOO_FIN) {
 		if (c->rcv_fin_seq == c->rcv_nxt) {
-			to_tw = process_fin(c, now);
+			to_tw = process_fin(c);
 			peer_closed = 1;
 		} else {
 			c->flags |= CF_ACK_NOW;

@@ -170,9 +170,6 @@ void tcp_cc_ack(struct tcp_conn *c, uint32_t ack, uint32_t acked, uint64_t now);
 void tcp_cc_dupack(struct tcp_conn *c, uint64_t now);
 void tcp_cc_timeout(struct tcp_conn *c);
 
-/* tcp_input.c helpers used by the options code */
-void tcp_syn_options(struct tcp_conn *c, const struct tcp_seg *seg);
-
 static inline uint32_t tcp_flight(const struct tcp_conn *c) { return c->snd_nxt - c->snd_una; }
 
 static inline uint64_t tcp_min_dl(uint64_t a, uint64_t b)
