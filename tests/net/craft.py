@@ -17,6 +17,7 @@ import subprocess
 import sys
 import time
 
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, __import__("os").path.dirname(__file__))
 import conns as conns_mod  # noqa: E402
 
