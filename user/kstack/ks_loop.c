@@ -183,6 +183,16 @@ static void dispatch(struct ks_sock *s, uint32_t ev)
 	}
 }
 
+static void free_dead(struct ks_loop *ks)
+{
+	while (ks->dead) {
+		struct ks_listener *l = ks->dead;
+
+		ks->dead = l->next;
+		free(l);
+	}
+}
+
 static int ks_poll(struct xdptcp_loop *loop, int timeout_ms)
 {
 	struct ks_loop *ks = ks_of(loop);
@@ -200,12 +210,17 @@ static int ks_poll(struct xdptcp_loop *loop, int timeout_ms)
 	for (int i = 0; i < n; i++) {
 		enum ks_kind *kind = ev[i].data.ptr;
 
-		if (*kind == KS_LISTENER)
-			ks_accept(loop, (struct ks_listener *)kind);
-		else
+		if (*kind == KS_LISTENER) {
+			struct ks_listener *l = (struct ks_listener *)kind;
+
+			if (l->fd >= 0) /* not unlistened by a callback of this batch */
+				ks_accept(loop, l);
+		} else {
 			dispatch((struct ks_sock *)((char *)kind - offsetof(struct ks_sock, kind)),
 				 ev[i].events);
+		}
 	}
+	free_dead(ks);
 	return n + deliver_closed(ks);
 }
 
@@ -252,6 +267,7 @@ static void ks_fini(struct xdptcp_loop *loop)
 		if (!s->done)
 			ks_abort(&s->pub);
 	deliver_closed(ks);
+	free_dead(ks);
 	while (ks->listeners) {
 		struct ks_listener *l = ks->listeners;
 
