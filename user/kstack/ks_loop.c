@@ -9,6 +9,7 @@
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include "kstack/ks_int.h"
+#include "tcp/tcp.h"
 
 #define KS_EVENTS 256 /* epoll events per poll */
 
@@ -227,8 +228,13 @@ static int ks_poll(struct xdptcp_loop *loop, int timeout_ms)
 static int ks_init(struct xdptcp_loop *loop, const struct xdptcp_loop_opts *opts)
 {
 	struct ks_loop *ks = calloc(1, sizeof(*ks));
-	uint32_t snd = opts->sndbuf ? opts->sndbuf : KSTACK_DEFAULT_BUF;
-	uint32_t rcv = opts->rcvbuf ? opts->rcvbuf : KSTACK_DEFAULT_BUF;
+	struct tcp_config engine;
+	uint32_t snd, rcv;
+
+	/* the defaults of the XDP backend are the engine's */
+	tcp_config_default(&engine);
+	snd = opts->sndbuf ? opts->sndbuf : engine.sndbuf;
+	rcv = opts->rcvbuf ? opts->rcvbuf : engine.rcvbuf;
 
 	if (!ks)
 		return ks_fail(loop, -ENOMEM, "out of memory");
