@@ -65,6 +65,11 @@ cleanup() {
 	trap - EXIT INT TERM
 	if [ -n "$SERVE_PID" ]; then
 		kill -INT "$SERVE_PID" 2>/dev/null
+		for _ in $(seq 50); do
+			kill -0 "$SERVE_PID" 2>/dev/null || break
+			sleep 0.1
+		done
+		kill -KILL "$SERVE_PID" 2>/dev/null
 		wait "$SERVE_PID" 2>/dev/null
 	fi
 	bash "$ROOT/scripts/lab.sh" down "$LAB" >/dev/null 2>&1 ||
@@ -82,8 +87,10 @@ cli() { ip netns exec "$XDPTCP_CLI_NS" "$@"; }
 # serve_start STACK: serve the http app and wait for its ready line
 serve_start() {
 	local stack=$1 log=$TMP/serve-$1.log i
-	srv "$BIN" serve --dev "$XDPTCP_SRV_DEV" --port $PORT --app http --size "$SIZE" \
-		--msl-ms $MSL_MS --stack "$stack" >"$log" 2>&1 &
+	# not through srv(): a backgrounded function is a subshell, and $! would
+	# be that shell, which ignores SIGINT; `ip netns exec` execs the command
+	ip netns exec "$XDPTCP_SRV_NS" "$BIN" serve --dev "$XDPTCP_SRV_DEV" --port $PORT --app http \
+		--size "$SIZE" --msl-ms $MSL_MS --stack "$stack" >"$log" 2>&1 &
 	SERVE_PID=$!
 	for i in $(seq 100); do
 		grep -q 'ready' "$log" && break
@@ -102,8 +109,18 @@ $(sed 's/^/    | /' "$log")"
 }
 
 serve_stop() {
-	local rc
+	local rc i
 	kill -INT "$SERVE_PID" 2>/dev/null
+	for i in $(seq 100); do
+		kill -0 "$SERVE_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	if kill -0 "$SERVE_PID" 2>/dev/null; then
+		kill -KILL "$SERVE_PID"
+		wait "$SERVE_PID" 2>/dev/null
+		SERVE_PID=
+		die "xdptcp serve did not exit within 10 s of SIGINT (killed)"
+	fi
 	wait "$SERVE_PID"
 	rc=$?
 	SERVE_PID=

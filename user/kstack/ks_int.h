@@ -43,6 +43,7 @@ struct ks_loop {
 	char dev[IF_NAMESIZE]; /* SO_BINDTODEVICE, "" for none */
 	int sndbuf, rcvbuf;
 	struct ks_listener *listeners;
+	struct ks_listener *dead; /* unlistened, freed at the end of poll */
 	struct ks_sock *conns;
 	struct ks_sock *done; /* on_closed owed, delivered at the end of poll */
 };

@@ -9,6 +9,7 @@
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include "kstack/ks_int.h"
+#include "tcp/tcp.h"
 
 #define KS_EVENTS 256 /* epoll events per poll */
 
@@ -183,6 +184,16 @@ static void dispatch(struct ks_sock *s, uint32_t ev)
 	}
 }
 
+static void free_dead(struct ks_loop *ks)
+{
+	while (ks->dead) {
+		struct ks_listener *l = ks->dead;
+
+		ks->dead = l->next;
+		free(l);
+	}
+}
+
 static int ks_poll(struct xdptcp_loop *loop, int timeout_ms)
 {
 	struct ks_loop *ks = ks_of(loop);
@@ -200,20 +211,30 @@ static int ks_poll(struct xdptcp_loop *loop, int timeout_ms)
 	for (int i = 0; i < n; i++) {
 		enum ks_kind *kind = ev[i].data.ptr;
 
-		if (*kind == KS_LISTENER)
-			ks_accept(loop, (struct ks_listener *)kind);
-		else
+		if (*kind == KS_LISTENER) {
+			struct ks_listener *l = (struct ks_listener *)kind;
+
+			if (l->fd >= 0) /* not unlistened by a callback of this batch */
+				ks_accept(loop, l);
+		} else {
 			dispatch((struct ks_sock *)((char *)kind - offsetof(struct ks_sock, kind)),
 				 ev[i].events);
+		}
 	}
+	free_dead(ks);
 	return n + deliver_closed(ks);
 }
 
 static int ks_init(struct xdptcp_loop *loop, const struct xdptcp_loop_opts *opts)
 {
 	struct ks_loop *ks = calloc(1, sizeof(*ks));
-	uint32_t snd = opts->sndbuf ? opts->sndbuf : KSTACK_DEFAULT_BUF;
-	uint32_t rcv = opts->rcvbuf ? opts->rcvbuf : KSTACK_DEFAULT_BUF;
+	struct tcp_config engine;
+	uint32_t snd, rcv;
+
+	/* the defaults of the XDP backend are the engine's */
+	tcp_config_default(&engine);
+	snd = opts->sndbuf ? opts->sndbuf : engine.sndbuf;
+	rcv = opts->rcvbuf ? opts->rcvbuf : engine.rcvbuf;
 
 	if (!ks)
 		return ks_fail(loop, -ENOMEM, "out of memory");
@@ -252,6 +273,7 @@ static void ks_fini(struct xdptcp_loop *loop)
 		if (!s->done)
 			ks_abort(&s->pub);
 	deliver_closed(ks);
+	free_dead(ks);
 	while (ks->listeners) {
 		struct ks_listener *l = ks->listeners;
 

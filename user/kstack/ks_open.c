@@ -100,7 +100,10 @@ int ks_unlisten(struct xdptcp_loop *loop, uint16_t port)
 			continue;
 		*pl = l->next;
 		close(l->fd);
-		free(l);
+		l->fd = -1;
+		/* freed after the poll: an event of this batch may still point here */
+		l->next = ks->dead;
+		ks->dead = l;
 		return 0;
 	}
 	return ks_fail(loop, -ENOENT, "port %u is not served", port);

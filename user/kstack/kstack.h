@@ -8,8 +8,8 @@
  * triggered, like the API's on_readable), non-blocking sockets.
  *
  * Choices that keep the comparison fair and the API's contract:
- * - buffers: SO_SNDBUF/SO_RCVBUF = opts->sndbuf/rcvbuf, default
- *   KSTACK_DEFAULT_BUF (the engine's default, user/tcp/tcp.h), set on the
+ * - buffers: SO_SNDBUF/SO_RCVBUF = opts->sndbuf/rcvbuf, by default the
+ *   engine's (tcp_config_default(), as the XDP backend), set on the
  *   listener before listen() so accepted sockets inherit them and the window
  *   scale fits them (RFC 7323 section 2.2: the shift is fixed at SYN time);
  * - TCP_NODELAY on every connection (the engine has no Nagle delay);
@@ -30,8 +30,6 @@
 #define XDPTCP_KSTACK_H
 
 #include "rt/backend.h"
-
-#define KSTACK_DEFAULT_BUF (256u * 1024)
 
 extern const struct xdptcp_backend xdptcp_backend_kernel;
 
