@@ -1,7 +1,9 @@
-/* A served port is also held by a bound (not listening) kernel socket, so
- * no other program can bind it while xdptcp serves it (DESIGN.md). XDP
- * keeps every frame of the port from the kernel, so this socket never
- * sees a SYN. */
+/* A served port is also held by a listening kernel socket, so no other
+ * program can bind it while xdptcp serves it (DESIGN.md). XDP keeps every
+ * frame of the port from the kernel, so this socket never sees a SYN.
+ * SO_REUSEADDR lets it bind over the kernel's own TIME-WAIT sockets of the
+ * port (left by an earlier `--stack kernel` run); being a listener, it
+ * still refuses every later bind, SO_REUSEADDR or not. */
 #include <errno.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -22,7 +24,10 @@ int rt_kport_hold(uint16_t port, char *err, size_t errlen)
 			 strerror(-rc));
 		return rc;
 	}
-	if (bind(fd, (struct sockaddr *)&a, sizeof(a))) {
+	int one = 1;
+
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
+	    bind(fd, (struct sockaddr *)&a, sizeof(a)) || listen(fd, 1)) {
 		int rc = -errno;
 
 		snprintf(err, errlen, "port %u is busy: %s (another program holds it)", port,
