@@ -303,6 +303,9 @@ int link_run(struct link *L, uint64_t limit_ns)
 			break;
 		if (t > L->now)
 			L->now = t;
+		/* one RX burst per instant: a batch on each side */
+		tcp_batch_begin(L->st[0]);
+		tcp_batch_begin(L->st[1]);
 		while (L->nheap && L->heap[0]->at <= L->now) {
 			struct link_pkt *p = heap_pop(L);
 			struct tcp_seg seg;
@@ -315,6 +318,8 @@ int link_run(struct link *L, uint64_t limit_ns)
 				if (L->app[i].c)
 					L->app[i].states_seen |= 1u << tcp_state(L->app[i].c);
 		}
+		tcp_batch_end(L->st[0], L->now);
+		tcp_batch_end(L->st[1], L->now);
 		if (L->cfg.read_chunk && L->now >= L->next_read) {
 			L->next_read = L->now + L->cfg.read_every_ns;
 			for (int i = 0; i < 2; i++) {

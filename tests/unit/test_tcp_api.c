@@ -221,6 +221,53 @@ static void test_congestion_avoidance(void **state)
 	eh_fini(&h);
 }
 
+/* A batch holds pure ACKs until its end: one per connection, none when
+ * data carried it; the final ACK before a compact TIME-WAIT goes at once */
+static void test_batch_coalesces_acks(void **state)
+{
+	static uint8_t d[1460];
+	struct eh h;
+	struct tcp_conn *c;
+	struct tcp_seg f;
+
+	(void)state;
+	eh_init(&h, NULL);
+	c = eh_passive_open(&h, IRS, 8192);
+	tcp_batch_begin(h.s);
+	for (uint32_t i = 0; i < 4; i++)
+		eh_input_data(&h, TCP_ACK, IRS + 1 + i * 1460, h.iss + 1, 8192, d, 1460);
+	assert_null(eh_pop(&h));
+	tcp_batch_end(h.s, h.now);
+	EH_EXPECT(eh_pop(&h), TCP_ACK, h.iss + 1, IRS + 1 + 4 * 1460);
+	assert_null(eh_pop(&h));
+	/* no delayed ACK left behind */
+	eh_run(&h, EH_S / 10);
+	assert_null(eh_pop(&h));
+	/* a reply inside the batch carries the ACK: nothing more at the end */
+	tcp_batch_begin(h.s);
+	eh_input_data(&h, TCP_ACK, IRS + 1 + 4 * 1460, h.iss + 1, 8192, d, 1460);
+	eh_input_data(&h, TCP_ACK, IRS + 1 + 5 * 1460, h.iss + 1, 8192, d, 1460);
+	tcp_send(c, "r", 1, h.now);
+	tcp_batch_end(h.s, h.now);
+	EH_EXPECT(eh_pop(&h), TCP_ACK | TCP_PSH, h.iss + 1, IRS + 1 + 6 * 1460);
+	assert_null(eh_pop(&h));
+	/* close; the FIN that ends FIN-WAIT-2 comes in a batch: the final
+	 * ACK goes before the TCB shrinks to the compact entry */
+	tcp_close(c, h.now);
+	EH_EXPECT(eh_pop(&h), TCP_ACK | TCP_FIN, h.iss + 2, IRS + 1 + 6 * 1460);
+	tcp_batch_begin(h.s);
+	f = eh_seg(TCP_ACK, IRS + 1 + 6 * 1460, h.iss + 3, 8192);
+	eh_input(&h, &f);
+	f.flags |= TCP_FIN;
+	eh_input(&h, &f);
+	EH_EXPECT(eh_pop(&h), TCP_ACK, h.iss + 3, IRS + 2 + 6 * 1460);
+	tcp_batch_end(h.s, h.now);
+	assert_null(eh_pop(&h));
+	assert_int_equal(eh_events(&h, c, TCP_EV_CLOSED), 1);
+	assert_int_equal(tcp_stack_timewait(h.s), 1);
+	eh_fini(&h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -229,6 +276,7 @@ int main(void)
 	    cmocka_unit_test(test_listener_lookup_and_hash_chains),
 	    cmocka_unit_test(test_tw_table_full),
 	    cmocka_unit_test(test_congestion_avoidance),
+	    cmocka_unit_test(test_batch_coalesces_acks),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

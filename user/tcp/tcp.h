@@ -123,6 +123,11 @@ struct tcp_conn *tcp_connect(struct tcp_stack *s, uint32_t laddr, uint16_t lport
 
 /* A parsed segment addressed to us (saddr = peer). */
 void tcp_input(struct tcp_stack *s, const struct tcp_seg *seg, uint64_t now);
+/* A batch of tcp_input/tcp_timer calls (one RX burst): pure ACKs are held
+ * until tcp_batch_end and sent once per connection, or not at all when a
+ * data segment carried the acknowledgment meanwhile. Batches nest. */
+void tcp_batch_begin(struct tcp_stack *s);
+void tcp_batch_end(struct tcp_stack *s, uint64_t now);
 /* Runs expired timers; returns the next deadline (UINT64_MAX: none). */
 uint64_t tcp_timer(struct tcp_stack *s, uint64_t now);
 

@@ -468,7 +468,7 @@ void tcp_close(struct tcp_conn *c, uint64_t now)
 		tcp_conn_release(c);
 		break;
 	case XDPTCP_TIME_WAIT:
-		tcp_tw_shrink(c);
+		tcp_tw_shrink(c, now);
 		break;
 	case XDPTCP_FIN_WAIT_2:
 		tcp_orphan_timeout(c, now);

@@ -68,7 +68,7 @@ static void fill_seg(struct tcp_conn *c, struct tcp_seg *seg, uint8_t flags, uin
 		/* an ACK goes out: no delayed ACK is owed any more */
 		c->delack_at = 0;
 		c->unacked_segs = 0;
-		c->flags &= ~CF_ACK_NOW;
+		c->flags &= ~(CF_ACK_NOW | CF_ACK_PENDING);
 	}
 	if (!(flags & TCP_RST))
 		seg->wnd = c->last_wnd = announce_window(c, flags & TCP_SYN);
@@ -136,10 +136,60 @@ static uint32_t ack_seq(const struct tcp_conn *c)
 
 void tcp_send_ack(struct tcp_conn *c, uint64_t now)
 {
+	struct tcp_stack *s = c->stack;
 	struct tcp_seg seg;
 
+	/* in a batch, pure ACKs wait for its end: one per connection, and
+	 * none when data carried it meanwhile (DESIGN: ACKs coalesced per
+	 * batch). The delayed-ACK timer is satisfied by it. */
+	if (s->batch) {
+		c->delack_at = 0;
+		c->unacked_segs = 0;
+		c->flags &= ~CF_ACK_NOW;
+		c->flags |= CF_ACK_PENDING;
+		if (!(c->flags & CF_ACK_LISTED)) {
+			c->flags |= CF_ACK_LISTED;
+			c->ack_next = s->ack_pending;
+			s->ack_pending = c;
+		}
+		return;
+	}
 	fill_seg(c, &seg, TCP_ACK, ack_seq(c), now);
 	emit(c, &seg);
+}
+
+void tcp_flush_ack(struct tcp_conn *c, uint64_t now)
+{
+	struct tcp_seg seg;
+
+	if (!(c->flags & CF_ACK_PENDING))
+		return;
+	fill_seg(c, &seg, TCP_ACK, ack_seq(c), now);
+	emit(c, &seg);
+}
+
+void tcp_batch_begin(struct tcp_stack *s)
+{
+	/* frees wait for the end too, so the pending list never dangles */
+	tcp_enter(s);
+	s->batch++;
+}
+
+void tcp_batch_end(struct tcp_stack *s, uint64_t now)
+{
+	struct tcp_conn *c;
+
+	if (--s->batch == 0) {
+		while ((c = s->ack_pending)) {
+			s->ack_pending = c->ack_next;
+			if (!(c->flags & CF_FREEING) && c->state != XDPTCP_CLOSED) {
+				tcp_flush_ack(c, now);
+				tcp_timer_update(c);
+			}
+			c->flags &= ~(CF_ACK_PENDING | CF_ACK_LISTED);
+		}
+	}
+	tcp_leave(s);
 }
 
 void tcp_send_rst(struct tcp_conn *c, uint64_t now)

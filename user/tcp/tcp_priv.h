@@ -36,12 +36,15 @@
 #define CF_VISIBLE 0x10000	/* the application has seen it (events go out) */
 #define CF_SND_URG 0x20000	/* snd_up is valid */
 #define CF_RCV_URG 0x40000	/* rcv_up is valid */
+#define CF_ACK_PENDING 0x80000	/* a pure ACK is owed at the end of the batch */
+#define CF_ACK_LISTED 0x100000	/* on stack->ack_pending (until batch end) */
 
 struct tcp_conn {
 	struct tcp_stack *stack;
 	struct tcp_conn *hnext;		      /* hash chain / listener list */
 	struct tcp_conn *free_next;	      /* reap list */
 	struct tcp_conn *all_next, *all_prev; /* every conn of the stack */
+	struct tcp_conn *ack_next;	      /* stack->ack_pending list */
 	struct tcp_conn *listener;	      /* SYN-RECEIVED child: its listener */
 	void *user;
 	struct twheel_timer timer;
@@ -102,7 +105,9 @@ struct tcp_stack {
 	struct tcp_conn *listeners;
 	struct tcp_conn *reap; /* freed when the outermost call returns */
 	struct tcp_conn *all;
-	unsigned depth; /* nesting of public entry points */
+	unsigned depth;		      /* nesting of public entry points */
+	int batch;		      /* inside tcp_batch_begin/end */
+	struct tcp_conn *ack_pending; /* conns owing a pure ACK at batch end */
 	size_t nconns;
 	uint64_t chal_window; /* start of the current 1 s window */
 	uint32_t chal_count;
@@ -132,6 +137,8 @@ void tcp_conn_release(struct tcp_conn *c);
 /* tcp_output.c */
 void tcp_send_syn(struct tcp_conn *c, uint64_t now);
 void tcp_send_ack(struct tcp_conn *c, uint64_t now);
+/* Send the ACK a batch holds for c now, if any. */
+void tcp_flush_ack(struct tcp_conn *c, uint64_t now);
 void tcp_send_rst(struct tcp_conn *c, uint64_t now);
 /* A reset answering seg when no connection owns it (RFC 9293 3.10.7.1). */
 void tcp_reply_rst(struct tcp_stack *s, const struct tcp_seg *seg);
@@ -154,7 +161,7 @@ void tcp_enter_timewait(struct tcp_conn *c, uint64_t now);
 /* A released FIN-WAIT-2 waits for the peer's FIN at most 2*MSL. */
 void tcp_orphan_timeout(struct tcp_conn *c, uint64_t now);
 /* Replace a released TIME-WAIT TCB by its compact entry; 1 if done. */
-int tcp_tw_shrink(struct tcp_conn *c);
+int tcp_tw_shrink(struct tcp_conn *c, uint64_t now);
 /* A segment for a compact TIME-WAIT entry; 1 when it reopens the flow. */
 int tcp_tw_input(struct tcp_stack *s, const struct tcp_seg *seg, uint64_t now);
 

@@ -49,7 +49,7 @@ void tcp_enter_timewait(struct tcp_conn *c, uint64_t now)
 	/* the host hands the entry to XDP whether or not the app holds c */
 	tcp_event(c, TCP_EV_TIMEWAIT, &info);
 	if ((c->flags & CF_APP_GONE) && !(c->flags & CF_FREEING))
-		tcp_tw_shrink(c);
+		tcp_tw_shrink(c, now);
 }
 
 void tcp_orphan_timeout(struct tcp_conn *c, uint64_t now)
@@ -63,7 +63,7 @@ void tcp_orphan_timeout(struct tcp_conn *c, uint64_t now)
 	}
 }
 
-int tcp_tw_shrink(struct tcp_conn *c)
+int tcp_tw_shrink(struct tcp_conn *c, uint64_t now)
 {
 	struct tcp_stack *s = c->stack;
 	struct tcp_event_info info = {0};
@@ -75,6 +75,8 @@ int tcp_tw_shrink(struct tcp_conn *c)
 	if (tw_insert(&s->tw, &info.key, &info.tw))
 		return 0;
 	s->stats.tw_compacted++;
+	/* the final ACK held by a batch goes now, while the TCB exists */
+	tcp_flush_ack(c, now);
 	tcp_conn_release(c);
 	return 1;
 }
