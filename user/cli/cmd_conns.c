@@ -2,8 +2,10 @@
  * another process while `serve` runs: `flows` -> slot of `tcbs` (read
  * through a read-only mapping: the array is BPF_F_MMAPABLE), and `timewait`. */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <time.h>
@@ -115,42 +117,127 @@ static int map_check(int fd, const char *name, uint32_t key_size, uint32_t value
 	return 0;
 }
 
+/* Called for each entry of a walk; returns 0 or a negative errno (stop). */
+typedef int (*walk_fn)(const void *key, const void *value, uint64_t now_ns, void *ctx);
+
+/* Key by key: the fallback where batched lookups are refused. A key
+ * deleted under the walk restarts it (get_next_key), conns_finish drops
+ * the repeats. */
+static int walk_keys(int fd, size_t ksz, size_t vsz, walk_fn fn, void *ctx)
+{
+	unsigned char key[64], next[64], val[64];
+	void *prev = NULL;
+	int rc = 0;
+
+	if (ksz > sizeof(key) || vsz > sizeof(val))
+		return -E2BIG;
+	while (!rc && bpf_map_get_next_key(fd, prev, next) == 0) {
+		memcpy(key, next, ksz);
+		prev = key;
+		if (bpf_map_lookup_elem(fd, key, val))
+			continue; /* deleted since get_next_key */
+		/* the clock after the lookup: a deadline is never judged early */
+		rc = fn(key, val, monotonic_ns(), ctx);
+	}
+	if (!rc && errno != ENOENT)
+		rc = -errno;
+	return rc;
+}
+
+/* Every entry of a hash map: batched lookups, bucket by bucket, so a
+ * reaper deleting entries meanwhile neither restarts nor stalls the walk. */
+static int walk_hash(int fd, size_t ksz, size_t vsz, walk_fn fn, void *ctx)
+{
+	enum { BATCH = 4096 };
+	LIBBPF_OPTS(bpf_map_batch_opts, opts);
+	unsigned char *keys = malloc(BATCH * ksz), *vals = malloc(BATCH * vsz);
+	uint64_t in_tok = 0, out_tok = 0; /* opaque: a bucket index for hashes */
+	bool first = true;
+	int rc = 0;
+
+	if (!keys || !vals) {
+		free(keys);
+		free(vals);
+		return -ENOMEM;
+	}
+	while (!rc) {
+		__u32 n = BATCH;
+		int e = 0;
+
+		if (bpf_map_lookup_batch(fd, first ? NULL : &in_tok, &out_tok, keys, vals, &n,
+					 &opts))
+			e = errno;
+		if (e && e != ENOENT) {
+			/* EINVAL/ENOTSUPP: no batch ops here: key by key */
+			if (first)
+				rc = walk_keys(fd, ksz, vsz, fn, ctx);
+			else
+				rc = -e;
+			break;
+		}
+		uint64_t now = monotonic_ns();
+
+		for (__u32 i = 0; !rc && i < n; i++)
+			rc = fn(keys + i * ksz, vals + i * vsz, now, ctx);
+		if (e == ENOENT)
+			break; /* that was the last batch */
+		in_tok = out_tok;
+		first = false;
+	}
+	free(keys);
+	free(vals);
+	return rc;
+}
+
+struct flows_ctx {
+	struct conns_table *t;
+	const struct xdptcp_tcb *tcbs;
+	uint32_t nslots;
+};
+
+static int add_flow(const void *key, const void *value, uint64_t now_ns, void *ctx)
+{
+	const struct xdptcp_flow *flow = value;
+	struct flows_ctx *c = ctx;
+
+	(void)now_ns;
+	return conns_add_flow(c->t, key, flow,
+			      flow->slot < c->nslots ? &c->tcbs[flow->slot] : NULL);
+}
+
+static int add_tw(const void *key, const void *value, uint64_t now_ns, void *ctx)
+{
+	return conns_add_tw(ctx, key, value, now_ns);
+}
+
 static int read_flows(const struct xdptcp_pinned *p, struct conns_table *t, char *err,
 		      size_t errlen)
 {
 	int ffd = p->map_fd[XDPTCP_MAP_FLOWS], tfd = p->map_fd[XDPTCP_MAP_TCBS];
-	struct xdptcp_flow_key key, next, *prev = NULL;
-	const struct xdptcp_tcb *tcbs;
-	uint32_t nslots;
+	struct flows_ctx c = { .t = t };
 	size_t size;
 	int rc;
 
-	rc = map_check(ffd, "flows", sizeof(key), sizeof(struct xdptcp_flow), NULL, err, errlen);
+	rc = map_check(ffd, "flows", sizeof(struct xdptcp_flow_key), sizeof(struct xdptcp_flow),
+		       NULL, err, errlen);
 	if (!rc)
-		rc = map_check(tfd, "tcbs", sizeof(uint32_t), sizeof(*tcbs), &nslots, err, errlen);
+		rc = map_check(tfd, "tcbs", sizeof(uint32_t), sizeof(struct xdptcp_tcb), &c.nslots,
+			       err, errlen);
 	if (rc)
 		return rc;
-	size = (size_t)nslots * sizeof(*tcbs);
-	tcbs = mmap(NULL, size, PROT_READ, MAP_SHARED, tfd, 0);
-	if (tcbs == MAP_FAILED) {
+	/* tcbs is BPF_F_MMAPABLE: one mapping instead of a lookup per flow */
+	size = (size_t)c.nslots * sizeof(struct xdptcp_tcb);
+	c.tcbs = mmap(NULL, size, PROT_READ, MAP_SHARED, tfd, 0);
+	if (c.tcbs == MAP_FAILED) {
 		rc = -errno;
 		snprintf(err, errlen, "cannot map the tcbs array: %s", strerror(errno));
 		return rc;
 	}
-	while (!rc && bpf_map_get_next_key(ffd, prev, &next) == 0) {
-		struct xdptcp_flow flow;
-
-		key = next;
-		prev = &key;
-		if (bpf_map_lookup_elem(ffd, &key, &flow))
-			continue; /* deleted since get_next_key */
-		rc = conns_add_flow(t, &key, &flow, flow.slot < nslots ? &tcbs[flow.slot] : NULL);
-	}
-	if (!rc && errno != ENOENT)
-		rc = -errno;
+	rc = walk_hash(ffd, sizeof(struct xdptcp_flow_key), sizeof(struct xdptcp_flow), add_flow,
+		       &c);
 	if (rc)
 		snprintf(err, errlen, "cannot read the flows map: %s", strerror(-rc));
-	munmap((void *)tcbs, size);
+	munmap((void *)c.tcbs, size);
 	return rc;
 }
 
@@ -158,24 +245,13 @@ static int read_timewait(const struct xdptcp_pinned *p, struct conns_table *t, c
 			 size_t errlen)
 {
 	int fd = p->map_fd[XDPTCP_MAP_TIMEWAIT];
-	struct xdptcp_flow_key key, next, *prev = NULL;
 	int rc;
 
-	rc = map_check(fd, "timewait", sizeof(key), sizeof(struct xdptcp_tw), NULL, err, errlen);
-	if (rc)
-		return rc;
-	while (!rc && bpf_map_get_next_key(fd, prev, &next) == 0) {
-		struct xdptcp_tw tw;
-
-		key = next;
-		prev = &key;
-		if (bpf_map_lookup_elem(fd, &key, &tw))
-			continue;
-		/* now after the lookup: a deadline is never judged by an older clock */
-		rc = conns_add_tw(t, &key, &tw, monotonic_ns());
-	}
-	if (!rc && errno != ENOENT)
-		rc = -errno;
+	rc = map_check(fd, "timewait", sizeof(struct xdptcp_flow_key), sizeof(struct xdptcp_tw),
+		       NULL, err, errlen);
+	if (!rc)
+		rc = walk_hash(fd, sizeof(struct xdptcp_flow_key), sizeof(struct xdptcp_tw), add_tw,
+			       t);
 	if (rc)
 		snprintf(err, errlen, "cannot read the timewait map: %s", strerror(-rc));
 	return rc;
