@@ -169,11 +169,14 @@ static void on_signal(int sig)
 static int port_free(unsigned long port)
 {
 	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), rc = 0;
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), rc = 0, one = 1;
 
 	if (fd < 0)
 		return -errno;
-	if (bind(fd, (struct sockaddr *)&a, sizeof(a)))
+	/* as both backends bind: the kernel's TIME-WAIT sockets of the port
+	 * don't make it busy, a listener or a plain bound socket does */
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
+	    bind(fd, (struct sockaddr *)&a, sizeof(a)))
 		rc = -errno;
 	close(fd);
 	return rc;

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# The served port's holding socket: `serve` on XDP starts on a port where an
+# earlier `--stack kernel` run left kernel TIME-WAIT sockets (the server
+# closed first), and while it serves, no kernel program can bind the port.
+. "$(dirname "$0")/lib.sh"
+serve_lab_setup
+
+port=7007
+url="http://$XDPTCP_SRV_IP:$port/"
+
+if serve_start --port $port --app http --size 100 --stack kernel; then
+	ok "serve --stack kernel is ready"
+else
+	not_ok "serve --stack kernel is ready" "$SERVE_WHY"
+	exit 1
+fi
+# Connection: close: the server closes first, so the kernel keeps TIME-WAIT
+for i in 1 2 3; do
+	cli curl -s -o /dev/null -H 'Connection: close' --max-time 5 "$url"
+done
+serve_stop "serve --stack kernel stops on SIGTERM"
+tw=$(srv ss -Htan state time-wait "( sport = :$port )" | wc -l)
+if [ "$tw" -ge 1 ]; then
+	ok "the kernel holds $tw TIME-WAIT socket(s) of port $port"
+else
+	not_ok "the kernel holds TIME-WAIT sockets of port $port" "ss shows none"
+fi
+
+if serve_start --port $port --app http --size 100; then
+	ok "serve on XDP starts on the port despite the kernel's TIME-WAIT sockets"
+else
+	not_ok "serve on XDP starts on the port despite the kernel's TIME-WAIT sockets" "$SERVE_WHY"
+	exit 1
+fi
+size=$(cli curl -s --max-time 5 "$url" | wc -c)
+check "curl through XDP gets the 100-byte body (got $size)" [ "$size" -eq 100 ]
+# SO_REUSEADDR does not let another program in while serve holds the port
+if srv /usr/bin/python3 -c "
+import socket, sys
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+try:
+    s.bind(('', $port))
+except OSError:
+    sys.exit(0)
+sys.exit(1)"; then
+	ok "a kernel socket with SO_REUSEADDR cannot bind the served port"
+else
+	not_ok "a kernel socket with SO_REUSEADDR cannot bind the served port" "bind succeeded"
+fi
+serve_stop "serve on XDP stops on SIGTERM"
