@@ -34,6 +34,13 @@ else
 fi
 size=$(cli curl -s --max-time 5 "$url" | wc -c)
 check "curl through XDP gets the 100-byte body (got $size)" [ "$size" -eq 100 ]
+# `xdptcp stats` shows the control plane's counters next to XDP's
+st=$(stats_json)
+if "$PY" -c 'import json, sys; s = json.loads(sys.argv[1]); sys.exit(0 if s["rt_conns_opened"] >= 1 and s["rt_tx_frames"] >= 1 and s["slow_listen"] >= 1 else 1)' "$st"; then
+	ok "stats shows rt_conns_opened, rt_tx_frames and slow_listen"
+else
+	not_ok "stats shows rt_conns_opened, rt_tx_frames and slow_listen" "stats: $st"
+fi
 # SO_REUSEADDR does not let another program in while serve holds the port
 if srv /usr/bin/python3 -c "
 import socket, sys

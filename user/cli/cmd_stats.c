@@ -1,9 +1,11 @@
-/* xdptcp stats: the XDP program's counters, summed over CPUs. */
+/* xdptcp stats: the XDP program's counters, summed over CPUs, then those of
+ * the control plane (`serve`'s pinned rt_stats) when it pinned them. */
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include "xdptcp/stats.h"
 #include "cli/cli.h"
+#include "rt/rt_stats.h"
 
 enum { T_DEV, T_BPFFS, T_JSON, T_HELP };
 
@@ -21,7 +23,9 @@ static const struct cli_spec stats_spec = {
 	.cmd = "stats",
 	.synopsis = "--dev IF [--bpffs DIR] [--json]",
 	.about = "Prints every counter of the XDP program on IF (the per-CPU `stats` map,\n"
-		 "summed), one 'name value' line each, or with --json one object\n"
+		 "summed), then the control plane's (rt_*: frames, retransmits, connections\n"
+		 "opened and closed, TIME-WAIT entries; present while or after `serve` ran),\n"
+		 "one 'name value' line each, or with --json one object\n"
 		 "{\"dev\": ..., \"pin_dir\": ..., \"stats\": {name: value, ...}}.",
 	.opts = stats_opts,
 };
@@ -56,7 +60,8 @@ int cli_parse_stats(int argc, char **argv, struct cli_dev_args *a, char *err, si
 	return cli_need_dev(&stats_spec, &a->target, err, errlen);
 }
 
-static void print_json(const struct cli_dev_args *a, const char *dir, const uint64_t *v)
+static void print_json(const struct cli_dev_args *a, const char *dir, const uint64_t *v,
+		       const uint64_t *rv, unsigned int nrt)
 {
 	printf("{\"dev\": ");
 	cli_json_str(stdout, a->target.ifname);
@@ -68,6 +73,11 @@ static void print_json(const struct cli_dev_args *a, const char *dir, const uint
 		cli_json_str(stdout, xdptcp_stat_name(i));
 		printf(": %llu", (unsigned long long)v[i]);
 	}
+	for (unsigned int i = 0; i < nrt; i++) {
+		printf(", ");
+		cli_json_str(stdout, xdptcp_rt_stat_name(i));
+		printf(": %llu", (unsigned long long)rv[i]);
+	}
 	printf("}}\n");
 }
 
@@ -75,7 +85,8 @@ static int run_stats(int argc, char **argv)
 {
 	struct cli_dev_args a;
 	struct xdptcp_pinned p;
-	uint64_t v[XDPTCP_STAT_MAX];
+	uint64_t v[XDPTCP_STAT_MAX], rv[XDPTCP_RT_STAT_MAX];
+	unsigned int nrt;
 	char err[XDPTCP_ERR_LEN] = "";
 	int rc;
 
@@ -96,11 +107,23 @@ static int run_stats(int argc, char **argv)
 		xdptcp_pinned_close(&p);
 		return CLI_EXIT_FAIL;
 	}
-	if (a.json)
-		print_json(&a, p.dir, v);
-	else
+	/* the control plane's counters: absent (0) when no serve pinned them */
+	rc = xdptcp_rt_stats_read(p.dir, rv, XDPTCP_RT_STAT_MAX);
+	if (rc < 0) {
+		fprintf(stderr, "xdptcp stats: cannot read %s/%s: %s\n", p.dir,
+			XDPTCP_RT_STATS_PIN, strerror(-rc));
+		xdptcp_pinned_close(&p);
+		return CLI_EXIT_FAIL;
+	}
+	nrt = (unsigned int)rc;
+	if (a.json) {
+		print_json(&a, p.dir, v, rv, nrt);
+	} else {
 		for (unsigned int i = 0; i < XDPTCP_STAT_MAX; i++)
-			printf("%-18s %llu\n", xdptcp_stat_name(i), (unsigned long long)v[i]);
+			printf("%-20s %llu\n", xdptcp_stat_name(i), (unsigned long long)v[i]);
+		for (unsigned int i = 0; i < nrt; i++)
+			printf("%-20s %llu\n", xdptcp_rt_stat_name(i), (unsigned long long)rv[i]);
+	}
 	xdptcp_pinned_close(&p);
 	return CLI_EXIT_OK;
 }
