@@ -41,6 +41,21 @@ if "$PY" -c 'import json, sys; s = json.loads(sys.argv[1]); sys.exit(0 if s["rt_
 else
 	not_ok "stats shows rt_conns_opened, rt_tx_frames and slow_listen" "stats: $st"
 fi
+# A new connection from the port of a connection in TIME-WAIT here (the
+# server closed first): its SYN reopens (RFC 6191), and the handshake's ACK
+# and the request reach serve instead of the old final ACK answering them.
+stat_of() { "$PY" -c 'import json, sys; print(json.loads(sys.argv[1])[sys.argv[2]])' "$(stats_json)" "$1"; }
+cli curl -s -o /dev/null -H 'Connection: close' --local-port 40000 --max-time 5 "$url"
+reack0=$(stat_of tw_reack) reopen0=$(stat_of rt_tw_reopened)
+size=$(cli curl -s -H 'Connection: close' --local-port 40000 --max-time 5 "$url" | wc -c)
+reack1=$(stat_of tw_reack) reopen1=$(stat_of rt_tw_reopened)
+check "a reused client port in TIME-WAIT gets the 100-byte body (got $size)" [ "$size" -eq 100 ]
+if [ "$reopen1" -eq $((reopen0 + 1)) ] && [ "$reack1" -eq "$reack0" ]; then
+	ok "the SYN reopened the TIME-WAIT flow, no stale final ACK sent"
+else
+	not_ok "the SYN reopened the TIME-WAIT flow, no stale final ACK sent" \
+		"rt_tw_reopened $reopen0 -> $reopen1, tw_reack $reack0 -> $reack1"
+fi
 # SO_REUSEADDR does not let another program in while serve holds the port
 if srv /usr/bin/python3 -c "
 import socket, sys

@@ -39,7 +39,8 @@
 	X(XSK_FILL_EMPTY, "rt_xsk_fill_empty", "kernel: fill ring found empty")          \
 	X(XSK_TX_INVALID, "rt_xsk_tx_invalid", "kernel: TX descriptors refused")         \
 	X(RTO_EXPIRED, "rt_rto_expired", "retransmission timeouts (engine)")             \
-	X(FAST_RETRANSMITS, "rt_fast_retransmits", "fast retransmits (engine)")
+	X(FAST_RETRANSMITS, "rt_fast_retransmits", "fast retransmits (engine)")          \
+	X(TW_REOPENED, "rt_tw_reopened", "TIME-WAIT entries dropped for a new SYN (RFC 6191)")
 
 enum xdptcp_rt_stat {
 #define XDPTCP_RT_STAT_ENUM(id, name, help) XDPTCP_RT_##id,

@@ -14,6 +14,7 @@
 #include <string.h>
 #include "rt/xdp_rt.h"
 #include "tcp/tcp_priv.h"
+#include "tcp/tw_table.h"
 #include "xdptcp/seq.h"
 
 static int fd_of(struct rt *rt, enum xdptcp_map_id id)
@@ -201,6 +202,15 @@ void rt_tw_insert(struct rt *rt, const struct tcp_event_info *info)
 {
 	if (!bpf_map_update_elem(fd_of(rt, XDPTCP_MAP_TIMEWAIT), &info->key, &info->tw, BPF_ANY))
 		rt_count(rt, XDPTCP_RT_TW_INSERTED, 1);
+}
+
+void rt_tw_forget(struct rt *rt, const struct tcp_seg *seg)
+{
+	struct xdptcp_flow_key key;
+
+	tw_key_from_seg(&key, seg);
+	if (!bpf_map_delete_elem(fd_of(rt, XDPTCP_MAP_TIMEWAIT), &key))
+		rt_count(rt, XDPTCP_RT_TW_REOPENED, 1);
 }
 
 /* Entries past their deadline already count as absent for XDP; removing

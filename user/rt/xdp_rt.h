@@ -142,6 +142,10 @@ void rt_sync_in(struct rt *rt, struct rt_sock *s);
 void rt_sync_out(struct rt *rt, struct rt_sock *s);
 void rt_publish_snd_nxt(struct rt *rt);
 void rt_tw_insert(struct rt *rt, const struct tcp_event_info *info);
+/* XDP found seg an acceptable SYN for a TIME-WAIT flow (RFC 6191): drop
+ * its entry, so the new incarnation's handshake ACK and data reach us
+ * instead of being answered with the old connection's final ACK. */
+void rt_tw_forget(struct rt *rt, const struct tcp_seg *seg);
 void rt_tw_reap(struct rt *rt);
 unsigned int rt_flows_clear_stale(struct rt *rt, struct tcp_seg *out, unsigned int max);
 
