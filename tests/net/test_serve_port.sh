@@ -26,7 +26,7 @@ else
 	not_ok "the kernel holds TIME-WAIT sockets of port $port" "ss shows none"
 fi
 
-if serve_start --port $port --app http --size 100; then
+if serve_start --port $port --app http --size 100 --msl-ms 1000; then
 	ok "serve on XDP starts on the port despite the kernel's TIME-WAIT sockets"
 else
 	not_ok "serve on XDP starts on the port despite the kernel's TIME-WAIT sockets" "$SERVE_WHY"
@@ -55,6 +55,18 @@ if [ "$reopen1" -eq $((reopen0 + 1)) ] && [ "$reack1" -eq "$reack0" ]; then
 else
 	not_ok "the SYN reopened the TIME-WAIT flow, no stale final ACK sent" \
 		"rt_tw_reopened $reopen0 -> $reopen1, tw_reack $reack0 -> $reack1"
+fi
+# After 2*MSL (2 s) the reaper has removed every entry it inserted, except
+# those a new SYN reopened (removed at once)
+reaped_all() {
+	local st
+	st=$(stats_json)
+	"$PY" -c 'import json, sys; s = json.loads(sys.argv[1]); sys.exit(0 if s["rt_tw_inserted"] >= 2 and s["rt_tw_reaped"] == s["rt_tw_inserted"] - s["rt_tw_reopened"] else 1)' "$st"
+}
+if wait_until 60 reaped_all; then
+	ok "TIME-WAIT entries reaped after 2*MSL ($(stats_json | tr -d ' ' | grep -o '"rt_tw_[a-z]*":[0-9]*' | tr '\n' ' '))"
+else
+	not_ok "TIME-WAIT entries reaped after 2*MSL" "$(stats_json | tr -d ' ' | grep -o '"rt_tw_[a-z]*":[0-9]*' | tr '\n' ' ')"
 fi
 # SO_REUSEADDR does not let another program in while serve holds the port
 if srv /usr/bin/python3 -c "

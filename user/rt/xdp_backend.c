@@ -411,6 +411,11 @@ static int xdp_init(struct xdptcp_loop *loop, const struct xdptcp_loop_opts *o)
 	rc = start_engine(rt, o);
 	if (rc)
 		goto fail;
+	rc = rt_tw_init(rt, reused);
+	if (rc) {
+		xdptcp_loop_fail(loop, rc, "out of memory");
+		goto fail;
+	}
 	rt->next_reap = rt->now;
 	for (unsigned int i = 0; i < nstale; i++)
 		if (rt_mac_find(rt, stale[i].daddr) || !rt_arp_lookup(rt, stale[i].daddr))
@@ -458,6 +463,7 @@ static void xdp_fini(struct xdptcp_loop *loop)
 	if (rt->dev_open)
 		xdptcp_xsk_dev_close(&rt->dev);
 	rt_slots_fini(rt);
+	rt_tw_fini(rt);
 	xdptcp_rt_stats_destroy(rt->ctr_fd, rt->ctr);
 	xdptcp_pinned_close(&rt->pins);
 	if (rt->attached)

@@ -14,7 +14,6 @@
 #include <string.h>
 #include "rt/xdp_rt.h"
 #include "tcp/tcp_priv.h"
-#include "tcp/tw_table.h"
 #include "xdptcp/seq.h"
 
 static int fd_of(struct rt *rt, enum xdptcp_map_id id)
@@ -196,51 +195,6 @@ void rt_publish_snd_nxt(struct rt *rt)
 		if (s->fast && s->c)
 			__atomic_store_n(&rt->slots.tcbs[s->slot].snd_nxt, s->c->snd_max,
 					 __ATOMIC_RELEASE);
-}
-
-void rt_tw_insert(struct rt *rt, const struct tcp_event_info *info)
-{
-	if (!bpf_map_update_elem(fd_of(rt, XDPTCP_MAP_TIMEWAIT), &info->key, &info->tw, BPF_ANY))
-		rt_count(rt, XDPTCP_RT_TW_INSERTED, 1);
-}
-
-void rt_tw_forget(struct rt *rt, const struct tcp_seg *seg)
-{
-	struct xdptcp_flow_key key;
-
-	tw_key_from_seg(&key, seg);
-	if (!bpf_map_delete_elem(fd_of(rt, XDPTCP_MAP_TIMEWAIT), &key))
-		rt_count(rt, XDPTCP_RT_TW_REOPENED, 1);
-}
-
-/* Entries past their deadline already count as absent for XDP; removing
- * them only frees the map. Batched: a few syscalls per thousand entries
- * (a Connection: close load leaves tens of thousands). */
-void rt_tw_reap(struct rt *rt)
-{
-	enum { CHUNK = 1024 };
-	static struct xdptcp_flow_key keys[CHUNK], dead[CHUNK];
-	static struct xdptcp_tw vals[CHUNK];
-	int fd = fd_of(rt, XDPTCP_MAP_TIMEWAIT);
-	__u64 in = 0, out = 0;
-	bool first = true, done = false;
-
-	while (!done) {
-		__u32 n = CHUNK, ndead = 0;
-		int rc = bpf_map_lookup_batch(fd, first ? NULL : &in, &out, keys, vals, &n, NULL);
-
-		if (rc && errno != ENOENT)
-			return;
-		done = rc != 0; /* ENOENT: this was the last chunk */
-		first = false;
-		in = out;
-		for (__u32 i = 0; i < n; i++)
-			if (vals[i].deadline_ns <= rt->now)
-				dead[ndead++] = keys[i];
-		for (__u32 i = 0; i < ndead; i++)
-			if (!bpf_map_delete_elem(fd, &dead[i]))
-				rt_count(rt, XDPTCP_RT_TW_REAPED, 1);
-	}
 }
 
 /* After a crash: the old control plane's connections are gone with it

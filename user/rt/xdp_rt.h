@@ -23,6 +23,8 @@
 #define RT_MAC_BUCKETS 1024
 #define RT_QUARANTINE_NS 20000000ull /* 20 ms: frames in flight for a freed slot are gone */
 #define RT_REAP_NS 100000000ull	     /* TIME-WAIT reaper period */
+#define RT_TW_SWEEP_NS 10000000000ull /* full walks of `timewait`: at most this often */
+#define XDPTCP_RT_TWQ_CAP 262144      /* keys the reaper's FIFO holds (the map's size) */
 #define RT_STALE_RST_MAX 4096 /* RSTs sent to a crashed control plane's peers */
 
 struct rt_sock {
@@ -70,6 +72,19 @@ struct rt_slots {
 	struct rt_sock **owner; /* socket holding each slot, or NULL */
 };
 
+/* xdp_tw.c: keys of XDP's TIME-WAIT entries in deadline order */
+struct rt_twq_entry {
+	struct xdptcp_flow_key key;
+	uint64_t deadline;
+};
+
+struct rt_twq {
+	struct rt_twq_entry *e;
+	uint32_t cap, head, len;
+	bool sweep_due;	     /* entries the FIFO does not know of may exist */
+	uint64_t next_sweep; /* a full walk not before this */
+};
+
 struct rt {
 	struct xdptcp_loop *loop;
 	char ifname[IF_NAMESIZE];
@@ -95,6 +110,7 @@ struct rt {
 	uint64_t now;
 	uint64_t next_timer;
 	uint64_t next_reap;
+	struct rt_twq twq;
 	uint64_t *ctr; /* rt_stats counters */
 	int ctr_fd;
 	uint64_t retrans_base; /* RETRANSMITS counted before this process */
@@ -141,11 +157,17 @@ void rt_fast_take_back(struct rt *rt, struct rt_sock *s);
 void rt_sync_in(struct rt *rt, struct rt_sock *s);
 void rt_sync_out(struct rt *rt, struct rt_sock *s);
 void rt_publish_snd_nxt(struct rt *rt);
+
+/* xdp_tw.c: XDP's TIME-WAIT entries. sweep_now: a full walk first (the
+ * maps of a crashed control plane were taken over). */
+int rt_tw_init(struct rt *rt, bool sweep_now);
+void rt_tw_fini(struct rt *rt);
 void rt_tw_insert(struct rt *rt, const struct tcp_event_info *info);
 /* XDP found seg an acceptable SYN for a TIME-WAIT flow (RFC 6191): drop
  * its entry, so the new incarnation's handshake ACK and data reach us
  * instead of being answered with the old connection's final ACK. */
 void rt_tw_forget(struct rt *rt, const struct tcp_seg *seg);
+/* Removes entries past 2*MSL (call every RT_REAP_NS). */
 void rt_tw_reap(struct rt *rt);
 unsigned int rt_flows_clear_stale(struct rt *rt, struct tcp_seg *out, unsigned int max);
 
