@@ -7,6 +7,7 @@ set title "http keep-alive (wrk -t1): requests/s, median"
 set xlabel "wrk connections"
 set ylabel "requests/s"
 set logscale x 2
+set xrange [0.8:90]
 set xtics ("1" 1, "16" 16, "64" 64)
 set yrange [0:*]
 set key top left
