@@ -7,12 +7,17 @@
  *
  * The server closes first, so the TIME-WAIT state lands on the server.
  *
- *   churn_client --host IP --port P [--conns 1] [--duration 3]
+ * --src A[,B...] binds connections to these local addresses in turn (the
+ * kernel gives connect() only every other port of ip_local_port_range,
+ * so one address reaches ~32,000 4-tuples toward one server port).
+ *
+ *   churn_client --host IP --port P [--conns 1] [--duration 3] [--src A,B]
  */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
 #include <netinet/in.h>
+#include <netinet/ip.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,15 +36,29 @@ static double now_s(void)
 }
 
 /* one connection, one request; 0 when a response ending in EOF came back */
-static int one_request(const struct sockaddr_in *sa, const char *req, size_t len)
+#define MAX_SRC 8
+static struct in_addr srcs[MAX_SRC];
+static unsigned int nsrc;
+
+static int one_request(const struct sockaddr_in *sa, const char *req, size_t len, unsigned long i)
 {
 	char buf[16384];
 	size_t total = 0;
 	ssize_t r;
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	int fd = socket(AF_INET, SOCK_STREAM, 0), one = 1;
 
 	if (fd < 0)
 		return -1;
+	if (nsrc) {
+		struct sockaddr_in src = { .sin_family = AF_INET, .sin_addr = srcs[i % nsrc] };
+
+		/* the port is still chosen at connect() time */
+		setsockopt(fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof(one));
+		if (bind(fd, (struct sockaddr *)&src, sizeof(src))) {
+			close(fd);
+			return -1;
+		}
+	}
 	if (connect(fd, (const struct sockaddr *)sa, sizeof(*sa)) ||
 	    send(fd, req, len, 0) != (ssize_t)len) {
 		close(fd);
@@ -60,7 +79,7 @@ static void worker(const struct sockaddr_in *sa, double end, int out)
 	int n;
 
 	while (now_s() < end) {
-		if (one_request(sa, req, sizeof(req) - 1))
+		if (one_request(sa, req, sizeof(req) - 1, ok + err))
 			err++;
 		else
 			ok++;
@@ -76,7 +95,8 @@ int main(int argc, char **argv)
 	static const struct option lo[] = {
 		{ "host", required_argument, NULL, 'H' },  { "port", required_argument, NULL, 'p' },
 		{ "conns", required_argument, NULL, 'c' }, { "duration", required_argument, NULL, 'd' },
-		{ "help", no_argument, NULL, 'h' },	   { 0 },
+		{ "src", required_argument, NULL, 's' },   { "help", no_argument, NULL, 'h' },
+		{ 0 },
 	};
 	const char *host = NULL;
 	unsigned long port = 0, conns = 1, ok = 0, err = 0;
@@ -91,13 +111,23 @@ int main(int argc, char **argv)
 		case 'p': port = strtoul(optarg, NULL, 10); break;
 		case 'c': conns = strtoul(optarg, NULL, 10); break;
 		case 'd': duration = strtod(optarg, NULL); break;
-		case 'h': printf("usage: churn_client --host IP --port P [--conns N] [--duration S]\n"); return 0;
+		case 's':
+			for (char *save = NULL, *t = strtok_r(optarg, ",", &save); t;
+			     t = strtok_r(NULL, ",", &save)) {
+				if (nsrc == MAX_SRC || inet_pton(AF_INET, t, &srcs[nsrc]) != 1) {
+					fprintf(stderr, "churn_client: bad --src %s\n", t);
+					return 2;
+				}
+				nsrc++;
+			}
+			break;
+		case 'h': printf("usage: churn_client --host IP --port P [--conns N] [--duration S] [--src A,B]\n"); return 0;
 		default: return 2;
 		}
 	}
 	if (!host || !port || port > 65535 || !conns || conns > 256 || duration <= 0 ||
 	    inet_pton(AF_INET, host, &sa.sin_addr) != 1) {
-		fprintf(stderr, "usage: churn_client --host IP --port P [--conns N] [--duration S]\n");
+		fprintf(stderr, "usage: churn_client --host IP --port P [--conns N] [--duration S] [--src A,B]\n");
 		return 2;
 	}
 	sa.sin_port = htons((uint16_t)port);
