@@ -71,7 +71,7 @@ mkdir -p "$OUT" && OUT=$(cd "$OUT" && pwd) || { echo "bench: cannot create $OUT"
 
 die() { echo "bench: $*" >&2; exit 1; }
 [ "$(id -u)" -eq 0 ] || die "needs root (namespaces, XDP, bpf stats): sudo make bench"
-for t in wrk nginx gnuplot bpftool jq ip ss ethtool sysctl; do
+for t in wrk nginx gnuplot bpftool ip ss ethtool sysctl; do
 	command -v "$t" >/dev/null || die "$t is missing: run scripts/deps.sh"
 done
 for f in "$BIN" "$BUILD/bpf/xdptcp.bpf.o" "$PASS_OBJ" "$BB/churn_client" "$BB/pingpong_client" \
@@ -138,10 +138,12 @@ srv_cpu() {
 	done
 	echo $t
 }
-xdp_prog_id() { ip -n "$1" -j link show dev "$2" | jq -r '.[0].xdp.prog.id // .[0].xdp.prog[0].id // empty' 2>/dev/null; }
+# (text output parsed with awk: no JSON tool needed)
+xdp_prog_id() { ip -n "$1" link show dev "$2" | grep -o 'prog/xdp id [0-9]*' | awk '{ print $3; exit }'; }
 bpf_run() { # ID -> "run_time_ns run_cnt"
 	[ -n "$1" ] || { echo "0 0"; return; }
-	bpftool -j prog show id "$1" | jq -r '"\(.run_time_ns // 0) \(.run_cnt // 0)"'
+	bpftool prog show id "$1" | awk '{ for (i = 1; i < NF; i++) { if ($i == "run_time_ns") t = $(i + 1); if ($i == "run_cnt") c = $(i + 1) } }
+		END { print t + 0, c + 0 }'
 }
 HZ=$(getconf CLK_TCK)
 M_STAT= M_SRV= M_BPF= M_PROG=
@@ -229,7 +231,7 @@ serve_stop() {
 tw_count() { # STACK -> server-side TIME-WAIT connections on PORT
 	if [ "$1" = xdp ]; then
 		srv "$BIN" conns --dev "$XDPTCP_SRV_DEV" --state TIME-WAIT --json 2>/dev/null |
-			jq '[.connections[] | select(.state == "TIME-WAIT")] | length'
+			grep -o '"state": "TIME-WAIT"' | wc -l
 	else
 		srv ss -Htan state time-wait "( sport = :$PORT )" | wc -l
 	fi
@@ -368,10 +370,11 @@ bulk_session() {
 tw_scale_xdp() {
 	local out ins memlock maxe mid r
 	serve_start xdp http || return
-	mid=$(bpftool -j prog show id "$(xdp_prog_id "$XDPTCP_SRV_NS" "$XDPTCP_SRV_DEV")" |
-		jq -r '.map_ids[]' | while read -r id; do
-			bpftool -j map show id "$id" | jq -r 'select(.name == "timewait") | .id'
-		done)
+	# the running program's map, by its pin (DESIGN.md: <bpffs>/xdptcp/<netns-inode>/<ifname>/)
+	local pin
+	pin=$(find "$XDPTCP_BPFFS/xdptcp/$(stat -L -c %i "/run/netns/$XDPTCP_SRV_NS")/$XDPTCP_SRV_DEV" \
+		-name timewait 2>/dev/null | head -1)
+	[ -n "$pin" ] && mid=$(bpftool map show pinned "$pin" | awk -F: 'NR == 1 { print $1 }')
 	for r in $(seq "$REPS"); do
 		REP=$r
 		step "TIME-WAIT table empty: keep-alive wrk -c16 (xdp, rep $r)"
@@ -389,8 +392,9 @@ tw_scale_xdp() {
 		step_done
 	done
 	if [ -n "$mid" ]; then
-		memlock=$(bpftool -j map show id "$mid" | jq -r '.bytes_memlock')
-		maxe=$(bpftool -j map show id "$mid" | jq -r '.max_entries')
+		# "key 16B  value 32B  max_entries 262144  memlock 29361232B"
+		memlock=$(bpftool map show id "$mid" | awk '{ for (i = 1; i < NF; i++) if ($i == "memlock") { v = $(i + 1); sub(/B$/, "", v); print v } }')
+		maxe=$(bpftool map show id "$mid" | awk '{ for (i = 1; i < NF; i++) if ($i == "max_entries") print $(i + 1) }')
 		emit "tw table" xdp "map memlock bytes" "$memlock"
 		emit "tw table" xdp "map max_entries" "$maxe"
 		emit "tw table" xdp "bytes/entry (memlock/max_entries)" "$(calc "$memlock / $maxe")"
@@ -407,7 +411,6 @@ tw_scale_kernel() {
 	REP=1
 	step "kernel TIME-WAIT: churn until $TW_KERNEL_TARGET server sockets (slab tw_sock_TCP)"
 	serve_start kernel http || return
-	srv sysctl -qw net.ipv4.tcp_max_tw_buckets=$((TW_KERNEL_TARGET * 4))
 	tw0=$(tw_count kernel)
 	read -r a0 n0 sz per pages <<<"$(slab_tw)"
 	# connect() uses every other port of the range: one client address
@@ -564,7 +567,7 @@ write_md() {
 		cat <<EOF
 scripts/lab.sh up $LAB    # namespaces $LAB-srv (srv0 $XDPTCP_SRV_IP) / $LAB-cli (cli0 $XDPTCP_CLI_IP)
 ip netns exec $LAB-cli sysctl -w net.ipv4.ip_local_port_range="1024 65535"
-ip netns exec $LAB-srv sysctl -w net.ipv4.tcp_max_tw_buckets=$((TW_KERNEL_TARGET * 4))
+ip netns exec $LAB-srv sysctl -w net.ipv4.tcp_max_tw_buckets=1000000
 sysctl -w kernel.bpf_stats_enabled=1   # restored to $BPF_STATS_OLD after
 # servers (one at a time, in the server namespace):
 xdptcp serve --dev srv0 --port <port> --app http|echo|discard|source --size $SIZE --stack xdp|kernel
@@ -604,7 +607,9 @@ printf 'bench: %s repetition(s), %s s runs, lab %s; results to %s\n' "$REPS" "$D
 out=$(bash "$ROOT/scripts/lab.sh" up "$LAB" 2>&1) || die "lab up: $out"
 eval "$(bash "$ROOT/scripts/lab.sh" env "$LAB")" || die "scripts/lab.sh env $LAB failed"
 cli sysctl -qw net.ipv4.ip_local_port_range="1024 65535"
-srv sysctl -qw net.ipv4.tcp_max_tw_buckets=$((TW_KERNEL_TARGET * 4))
+# far above anything a run creates: a full bucket table silently stops
+# creating TIME-WAIT sockets for 2*MSL and every later count reads 0
+srv sysctl -qw net.ipv4.tcp_max_tw_buckets=1000000
 sysctl -qw kernel.bpf_stats_enabled=1
 URL=http://$XDPTCP_SRV_IP:$PORT/
 mkdir -p "$TMP/www"
