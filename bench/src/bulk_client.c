@@ -54,9 +54,12 @@ static int wait_eof(int fd, double deadline)
 int main(int argc, char **argv)
 {
 	static const struct option lo[] = {
-		{ "host", required_argument, NULL, 'H' },     { "port", required_argument, NULL, 'p' },
-		{ "mode", required_argument, NULL, 'm' },     { "duration", required_argument, NULL, 'd' },
-		{ "chunk", required_argument, NULL, 'c' },    { "help", no_argument, NULL, 'h' },
+		{ "host", required_argument, NULL, 'H' },
+		{ "port", required_argument, NULL, 'p' },
+		{ "mode", required_argument, NULL, 'm' },
+		{ "duration", required_argument, NULL, 'd' },
+		{ "chunk", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	const char *host = NULL, *mode = NULL;
@@ -69,19 +72,34 @@ int main(int argc, char **argv)
 
 	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
 		switch (c) {
-		case 'H': host = optarg; break;
-		case 'p': port = strtoul(optarg, NULL, 10); break;
-		case 'm': mode = optarg; break;
-		case 'd': duration = strtod(optarg, NULL); break;
-		case 'c': chunk = strtoul(optarg, NULL, 10); break;
-		case 'h': printf("usage: bulk_client --host IP --port P --mode send|recv [--duration S] [--chunk B]\n"); return 0;
-		default: return 2;
+		case 'H':
+			host = optarg;
+			break;
+		case 'p':
+			port = strtoul(optarg, NULL, 10);
+			break;
+		case 'm':
+			mode = optarg;
+			break;
+		case 'd':
+			duration = strtod(optarg, NULL);
+			break;
+		case 'c':
+			chunk = strtoul(optarg, NULL, 10);
+			break;
+		case 'h':
+			printf("usage: bulk_client --host IP --port P --mode send|recv [--duration "
+			       "S] [--chunk B]\n");
+			return 0;
+		default:
+			return 2;
 		}
 	}
 	if (!host || !mode || (strcmp(mode, "send") && strcmp(mode, "recv")) || !port ||
 	    port > 65535 || duration <= 0 || !chunk || chunk > MAX_CHUNK ||
 	    inet_pton(AF_INET, host, &sa.sin_addr) != 1) {
-		fprintf(stderr, "usage: bulk_client --host IP --port P --mode send|recv [--duration S] [--chunk B]\n");
+		fprintf(stderr, "usage: bulk_client --host IP --port P --mode send|recv "
+				"[--duration S] [--chunk B]\n");
 		return 2;
 	}
 	sending = !strcmp(mode, "send");
@@ -99,7 +117,8 @@ int main(int argc, char **argv)
 		ssize_t r = sending ? send(fd, buf, chunk, 0) : recv(fd, buf, chunk, 0);
 
 		if (r <= 0) {
-			fprintf(stderr, "bulk_client: %s: %s\n", mode, r ? strerror(errno) : "peer closed");
+			fprintf(stderr, "bulk_client: %s: %s\n", mode,
+				r ? strerror(errno) : "peer closed");
 			return 1;
 		}
 		bytes += (uint64_t)r;

@@ -93,9 +93,12 @@ static void worker(const struct sockaddr_in *sa, double end, int out)
 int main(int argc, char **argv)
 {
 	static const struct option lo[] = {
-		{ "host", required_argument, NULL, 'H' },  { "port", required_argument, NULL, 'p' },
-		{ "conns", required_argument, NULL, 'c' }, { "duration", required_argument, NULL, 'd' },
-		{ "src", required_argument, NULL, 's' },   { "help", no_argument, NULL, 'h' },
+		{ "host", required_argument, NULL, 'H' },
+		{ "port", required_argument, NULL, 'p' },
+		{ "conns", required_argument, NULL, 'c' },
+		{ "duration", required_argument, NULL, 'd' },
+		{ "src", required_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	const char *host = NULL;
@@ -107,10 +110,18 @@ int main(int argc, char **argv)
 
 	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
 		switch (c) {
-		case 'H': host = optarg; break;
-		case 'p': port = strtoul(optarg, NULL, 10); break;
-		case 'c': conns = strtoul(optarg, NULL, 10); break;
-		case 'd': duration = strtod(optarg, NULL); break;
+		case 'H':
+			host = optarg;
+			break;
+		case 'p':
+			port = strtoul(optarg, NULL, 10);
+			break;
+		case 'c':
+			conns = strtoul(optarg, NULL, 10);
+			break;
+		case 'd':
+			duration = strtod(optarg, NULL);
+			break;
 		case 's':
 			for (char *save = NULL, *t = strtok_r(optarg, ",", &save); t;
 			     t = strtok_r(NULL, ",", &save)) {
@@ -121,13 +132,18 @@ int main(int argc, char **argv)
 				nsrc++;
 			}
 			break;
-		case 'h': printf("usage: churn_client --host IP --port P [--conns N] [--duration S] [--src A,B]\n"); return 0;
-		default: return 2;
+		case 'h':
+			printf("usage: churn_client --host IP --port P [--conns N] [--duration S] "
+			       "[--src A,B]\n");
+			return 0;
+		default:
+			return 2;
 		}
 	}
 	if (!host || !port || port > 65535 || !conns || conns > 256 || duration <= 0 ||
 	    inet_pton(AF_INET, host, &sa.sin_addr) != 1) {
-		fprintf(stderr, "usage: churn_client --host IP --port P [--conns N] [--duration S] [--src A,B]\n");
+		fprintf(stderr, "usage: churn_client --host IP --port P [--conns N] [--duration S] "
+				"[--src A,B]\n");
 		return 2;
 	}
 	sa.sin_port = htons((uint16_t)port);

@@ -56,9 +56,12 @@ static void usage(FILE *f)
 int main(int argc, char **argv)
 {
 	static const struct option lo[] = {
-		{ "host", required_argument, NULL, 'H' },   { "port", required_argument, NULL, 'p' },
-		{ "size", required_argument, NULL, 's' },   { "duration", required_argument, NULL, 'd' },
-		{ "count", required_argument, NULL, 'n' },  { "help", no_argument, NULL, 'h' },
+		{ "host", required_argument, NULL, 'H' },
+		{ "port", required_argument, NULL, 'p' },
+		{ "size", required_argument, NULL, 's' },
+		{ "duration", required_argument, NULL, 'd' },
+		{ "count", required_argument, NULL, 'n' },
+		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	const char *host = NULL;
@@ -72,13 +75,27 @@ int main(int argc, char **argv)
 
 	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
 		switch (c) {
-		case 'H': host = optarg; break;
-		case 'p': port = strtoul(optarg, NULL, 10); break;
-		case 's': size = strtoul(optarg, NULL, 10); break;
-		case 'd': duration = strtod(optarg, NULL); break;
-		case 'n': count = strtoul(optarg, NULL, 10); break;
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 2;
+		case 'H':
+			host = optarg;
+			break;
+		case 'p':
+			port = strtoul(optarg, NULL, 10);
+			break;
+		case 's':
+			size = strtoul(optarg, NULL, 10);
+			break;
+		case 'd':
+			duration = strtod(optarg, NULL);
+			break;
+		case 'n':
+			count = strtoul(optarg, NULL, 10);
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
 		}
 	}
 	if (!host || !port || port > 65535 || !size || size > MAX_SIZE || duration <= 0 || !count ||
@@ -93,7 +110,8 @@ int main(int argc, char **argv)
 	memset(buf, 'x', size);
 	fd = socket(AF_INET, SOCK_STREAM, 0);
 	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
-		fprintf(stderr, "pingpong_client: connect %s:%lu: %s\n", host, port, strerror(errno));
+		fprintf(stderr, "pingpong_client: connect %s:%lu: %s\n", host, port,
+			strerror(errno));
 		return 1;
 	}
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));

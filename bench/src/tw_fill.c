@@ -49,10 +49,14 @@ static void usage(FILE *f)
 int main(int argc, char **argv)
 {
 	static const struct option lo[] = {
-		{ "dev", required_argument, NULL, 'd' },   { "bpffs", required_argument, NULL, 'b' },
-		{ "laddr", required_argument, NULL, 'L' }, { "lport", required_argument, NULL, 'l' },
-		{ "count", required_argument, NULL, 'n' }, { "ttl-ms", required_argument, NULL, 't' },
-		{ "clear", no_argument, NULL, 'c' },	   { "help", no_argument, NULL, 'h' },
+		{ "dev", required_argument, NULL, 'd' },
+		{ "bpffs", required_argument, NULL, 'b' },
+		{ "laddr", required_argument, NULL, 'L' },
+		{ "lport", required_argument, NULL, 'l' },
+		{ "count", required_argument, NULL, 'n' },
+		{ "ttl-ms", required_argument, NULL, 't' },
+		{ "clear", no_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	struct xdptcp_target target = { 0 };
@@ -65,18 +69,34 @@ int main(int argc, char **argv)
 
 	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
 		switch (c) {
-		case 'd': target.ifname = optarg; break;
-		case 'b': target.bpffs = optarg; break;
+		case 'd':
+			target.ifname = optarg;
+			break;
+		case 'b':
+			target.bpffs = optarg;
+			break;
 		case 'L':
 			if (inet_pton(AF_INET, optarg, &laddr) != 1)
 				return usage(stderr), 2;
 			break;
-		case 'l': lport = strtoul(optarg, NULL, 10); break;
-		case 'n': count = strtoul(optarg, NULL, 10); break;
-		case 't': ttl_ms = strtoul(optarg, NULL, 10); break;
-		case 'c': clear = 1; break;
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 2;
+		case 'l':
+			lport = strtoul(optarg, NULL, 10);
+			break;
+		case 'n':
+			count = strtoul(optarg, NULL, 10);
+			break;
+		case 't':
+			ttl_ms = strtoul(optarg, NULL, 10);
+			break;
+		case 'c':
+			clear = 1;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
 		}
 	}
 	if (!target.ifname || !laddr || !lport || lport > 65535 || !count || count > 100000000ul) {
