@@ -40,7 +40,8 @@
 	X(XSK_TX_INVALID, "rt_xsk_tx_invalid", "kernel: TX descriptors refused")         \
 	X(RTO_EXPIRED, "rt_rto_expired", "retransmission timeouts (engine)")             \
 	X(FAST_RETRANSMITS, "rt_fast_retransmits", "fast retransmits (engine)")          \
-	X(TW_REOPENED, "rt_tw_reopened", "TIME-WAIT entries dropped for a new SYN (RFC 6191)")
+	X(TW_REOPENED, "rt_tw_reopened", "TIME-WAIT entries dropped for a new SYN (RFC 6191)") \
+	X(ENGINE_TCBS, "rt_engine_tcbs", "gauge: whole TCBs the engine holds (listeners included)")
 
 enum xdptcp_rt_stat {
 #define XDPTCP_RT_STAT_ENUM(id, name, help) XDPTCP_RT_##id,

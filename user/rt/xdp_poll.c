@@ -70,6 +70,7 @@ static void sample_counters(struct rt *rt)
 	rt->ctr[XDPTCP_RT_XSK_TX_INVALID] = inval;
 	rt->ctr[XDPTCP_RT_RTO_EXPIRED] = es->rto_expired;
 	rt->ctr[XDPTCP_RT_FAST_RETRANSMITS] = es->fast_retransmits;
+	rt->ctr[XDPTCP_RT_ENGINE_TCBS] = tcp_stack_conns(rt->st);
 }
 
 int rt_poll(struct xdptcp_loop *loop, int timeout_ms)
