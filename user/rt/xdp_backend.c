@@ -314,10 +314,6 @@ static int start_engine(struct rt *rt, const struct xdptcp_loop_opts *o)
 
 	tcp_config_default(&cfg);
 	cfg.msl_ns = (uint64_t)rt->msl_ms * 1000000ull;
-	/* as many compact TIME-WAIT entries as XDP's map holds: when the
-	 * engine's table is full, TIME-WAIT keeps whole TCBs (and their
-	 * sockets) for 2*MSL, and every poll iteration walks them */
-	cfg.tw_max = XDPTCP_RT_TWQ_CAP;
 	if (o->sndbuf)
 		cfg.sndbuf = o->sndbuf;
 	if (o->rcvbuf)
