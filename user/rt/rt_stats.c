@@ -91,6 +91,8 @@ int xdptcp_rt_stats_read(const char *pin_dir, uint64_t *out, unsigned int n)
 		if (bpf_map_lookup_elem(fd, &k, &out[i])) {
 			int rc = -errno;
 
+			if (rc == -ENOENT)
+				break; /* pinned by an older serve with fewer counters */
 			close(fd);
 			return rc;
 		}
