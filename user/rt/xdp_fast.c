@@ -16,11 +16,6 @@
 #include "tcp/tcp_priv.h"
 #include "xdptcp/seq.h"
 
-static int fd_of(struct rt *rt, enum xdptcp_map_id id)
-{
-	return rt->pins.map_fd[id];
-}
-
 /* The whole slot from the engine, fast off (the caller owns the slot). */
 static void mirror_all(struct rt *rt, struct rt_sock *s)
 {
@@ -58,7 +53,7 @@ int rt_flow_insert(struct rt *rt, struct rt_sock *s)
 	tcp_flow_key(s->c, &s->key);
 	val.slot = s->slot;
 	val.generation = s->gen;
-	if (bpf_map_update_elem(fd_of(rt, XDPTCP_MAP_FLOWS), &s->key, &val, BPF_ANY))
+	if (bpf_map_update_elem(rt_map_fd(rt, XDPTCP_MAP_FLOWS), &s->key, &val, BPF_ANY))
 		return -errno;
 	s->flow_in = true;
 	return 0;
@@ -72,7 +67,7 @@ void rt_flow_remove(struct rt *rt, struct rt_sock *s)
 	}
 	if (!s->flow_in)
 		return;
-	bpf_map_delete_elem(fd_of(rt, XDPTCP_MAP_FLOWS), &s->key);
+	bpf_map_delete_elem(rt_map_fd(rt, XDPTCP_MAP_FLOWS), &s->key);
 	s->flow_in = false;
 }
 
@@ -206,7 +201,7 @@ void rt_publish_snd_nxt(struct rt *rt)
  * RSTs to send later (once the xsk exists) in out[0..max). */
 unsigned int rt_flows_clear_stale(struct rt *rt, struct tcp_seg *out, unsigned int max)
 {
-	int fd = fd_of(rt, XDPTCP_MAP_FLOWS);
+	int fd = rt_map_fd(rt, XDPTCP_MAP_FLOWS);
 	struct xdptcp_flow_key k;
 	struct xdptcp_flow f;
 	unsigned int n = 0;

@@ -124,6 +124,12 @@ static inline struct rt *rt_of(struct xdptcp_loop *loop)
 	return loop->priv;
 }
 
+/* fd of one of the pinned maps (user/loader's XDPTCP_MAP_*) */
+static inline int rt_map_fd(const struct rt *rt, enum xdptcp_map_id id)
+{
+	return rt->pins.map_fd[id];
+}
+
 static inline void rt_count(struct rt *rt, enum xdptcp_rt_stat id, uint64_t n)
 {
 	rt->ctr[id] += n;

@@ -15,11 +15,6 @@
 #include "rt/xdp_rt.h"
 #include "tcp/tw_table.h"
 
-static int tw_fd(struct rt *rt)
-{
-	return rt->pins.map_fd[XDPTCP_MAP_TIMEWAIT];
-}
-
 int rt_tw_init(struct rt *rt, bool sweep_now)
 {
 	rt->twq.cap = XDPTCP_RT_TWQ_CAP;
@@ -52,7 +47,7 @@ static void twq_push(struct rt *rt, const struct xdptcp_flow_key *key, uint64_t 
 
 void rt_tw_insert(struct rt *rt, const struct tcp_event_info *info)
 {
-	if (bpf_map_update_elem(tw_fd(rt), &info->key, &info->tw, BPF_ANY))
+	if (bpf_map_update_elem(rt_map_fd(rt, XDPTCP_MAP_TIMEWAIT), &info->key, &info->tw, BPF_ANY))
 		return;
 	rt_count(rt, XDPTCP_RT_TW_INSERTED, 1);
 	twq_push(rt, &info->key, info->tw.deadline_ns);
@@ -63,7 +58,7 @@ void rt_tw_forget(struct rt *rt, const struct tcp_seg *seg)
 	struct xdptcp_flow_key key;
 
 	tw_key_from_seg(&key, seg);
-	if (!bpf_map_delete_elem(tw_fd(rt), &key))
+	if (!bpf_map_delete_elem(rt_map_fd(rt, XDPTCP_MAP_TIMEWAIT), &key))
 		rt_count(rt, XDPTCP_RT_TW_REOPENED, 1);
 }
 
@@ -74,7 +69,7 @@ static void tw_sweep(struct rt *rt)
 	enum { CHUNK = 1024 };
 	static struct xdptcp_flow_key keys[CHUNK], dead[CHUNK];
 	static struct xdptcp_tw vals[CHUNK];
-	int fd = tw_fd(rt);
+	int fd = rt_map_fd(rt, XDPTCP_MAP_TIMEWAIT);
 	__u64 in = 0, out = 0;
 	bool first = true, done = false;
 
@@ -99,7 +94,7 @@ static void tw_sweep(struct rt *rt)
 void rt_tw_reap(struct rt *rt)
 {
 	struct rt_twq *q = &rt->twq;
-	int fd = tw_fd(rt);
+	int fd = rt_map_fd(rt, XDPTCP_MAP_TIMEWAIT);
 
 	while (q->len && q->e[q->head].deadline <= rt->now) {
 		struct rt_twq_entry e = q->e[q->head];

@@ -29,16 +29,22 @@ static void ring_get(const uint8_t *data, size_t cap, size_t pos, uint8_t *dst, 
 	memcpy(dst + first, data, n - first);
 }
 
+/* The storage of either ring: cap bytes, a power of two. */
+static int ring_alloc(uint8_t **data, size_t *bcap, size_t cap)
+{
+	if (!cap_ok(cap))
+		return -EINVAL;
+	*data = malloc(cap);
+	if (!*data)
+		return -ENOMEM;
+	*bcap = cap;
+	return 0;
+}
+
 int sbuf_init(struct sbuf *b, size_t cap)
 {
 	memset(b, 0, sizeof(*b));
-	if (!cap_ok(cap))
-		return -EINVAL;
-	b->data = malloc(cap);
-	if (!b->data)
-		return -ENOMEM;
-	b->cap = cap;
-	return 0;
+	return ring_alloc(&b->data, &b->cap, cap);
 }
 
 void sbuf_free(struct sbuf *b)
@@ -84,13 +90,7 @@ void sbuf_drop(struct sbuf *b, size_t n)
 int rbuf_init(struct rbuf *b, size_t cap)
 {
 	memset(b, 0, sizeof(*b));
-	if (!cap_ok(cap))
-		return -EINVAL;
-	b->data = malloc(cap);
-	if (!b->data)
-		return -ENOMEM;
-	b->cap = cap;
-	return 0;
+	return ring_alloc(&b->data, &b->cap, cap);
 }
 
 void rbuf_free(struct rbuf *b)
