@@ -4,6 +4,7 @@
 #include <bpf/bpf.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <arpa/inet.h>
 #include <ifaddrs.h>
 #include <net/if.h>
@@ -51,8 +52,12 @@ static struct rt_sock *sock_new(struct rt *rt, struct tcp_conn *c,
 	return s;
 }
 
+static void slotted_unlink(struct rt *rt, struct rt_sock *s);
+
 static void sock_unlink_free(struct rt *rt, struct rt_sock *s)
 {
+	if (s->has_slot)
+		slotted_unlink(rt, s);
 	if (s->prev)
 		s->prev->next = s->next;
 	else
@@ -71,13 +76,33 @@ static void sock_take_slot(struct rt *rt, struct rt_sock *s)
 	}
 	s->has_slot = true;
 	rt->slots.owner[s->slot] = s;
+	s->sprev = NULL;
+	s->snext = rt->slotted;
+	if (rt->slotted)
+		rt->slotted->sprev = s;
+	rt->slotted = s;
+}
+
+static void slotted_unlink(struct rt *rt, struct rt_sock *s)
+{
+	if (rt->walk_next == s)
+		rt->walk_next = s->snext;
+	if (s->sprev)
+		s->sprev->snext = s->snext;
+	else
+		rt->slotted = s->snext;
+	if (s->snext)
+		s->snext->sprev = s->sprev;
+	s->snext = s->sprev = NULL;
 }
 
 static void sock_drop_slot(struct rt *rt, struct rt_sock *s)
 {
 	rt_flow_remove(rt, s);
-	if (s->has_slot)
+	if (s->has_slot) {
 		rt_slot_free(&rt->slots, s->slot, rt->now);
+		slotted_unlink(rt, s);
+	}
 	s->has_slot = false;
 }
 
@@ -314,6 +339,11 @@ static int start_engine(struct rt *rt, const struct xdptcp_loop_opts *o)
 
 	tcp_config_default(&cfg);
 	cfg.msl_ns = (uint64_t)rt->msl_ms * 1000000ull;
+	/* As many compact TIME-WAIT entries as XDP's table: with the engine's
+	 * table full, TIME-WAIT keeps whole TCBs (and their timers) for 2*MSL.
+	 * A client that reuses 4-tuples quickly (ip_local_port_range 1024-65535:
+	 * ~32,000 per address) overflowed the default 16,384. */
+	cfg.tw_max = XDPTCP_RT_TWQ_CAP;
 	if (o->sndbuf)
 		cfg.sndbuf = o->sndbuf;
 	if (o->rcvbuf)
@@ -328,15 +358,29 @@ static int start_engine(struct rt *rt, const struct xdptcp_loop_opts *o)
 
 static void xdp_fini(struct xdptcp_loop *loop);
 
+/* Each connection allocates its send and receive rings (256 KiB each by
+ * default). Above glibc's mmap threshold, or with heap trimming, every
+ * connection cost an mmap/munmap or brk pair and fresh zeroed pages: a
+ * third of the control plane's time under churn in perf. Keep freed rings
+ * in the heap for the next connection instead. */
+static void malloc_for_churn(void)
+{
+	mallopt(M_MMAP_THRESHOLD, 4 << 20);
+	mallopt(M_TRIM_THRESHOLD, 256 << 20);
+}
+
 static int xdp_init(struct xdptcp_loop *loop, const struct xdptcp_loop_opts *o)
 {
-	struct rt *rt = calloc(1, sizeof(*rt));
-	struct tcp_seg *stale = calloc(RT_STALE_RST_MAX, sizeof(*stale));
+	struct rt *rt;
+	struct tcp_seg *stale;
 	unsigned int nstale = 0;
 	char err[XDPTCP_ERR_LEN];
 	bool reused;
 	int rc;
 
+	malloc_for_churn();
+	rt = calloc(1, sizeof(*rt));
+	stale = calloc(RT_STALE_RST_MAX, sizeof(*stale));
 	if (!rt || !stale) {
 		free(rt);
 		free(stale);

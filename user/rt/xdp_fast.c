@@ -184,9 +184,19 @@ void rt_sync_out(struct rt *rt, struct rt_sock *s)
 	rt_count(rt, XDPTCP_RT_FAST_ON, 1);
 }
 
+void rt_slotted_walk(struct rt *rt, void (*fn)(struct rt *, struct rt_sock *))
+{
+	for (struct rt_sock *s = rt->slotted; s; s = rt->walk_next) {
+		rt->walk_next = s->snext;
+		fn(rt, s);
+	}
+	rt->walk_next = NULL;
+}
+
+/* No list changes in here: safe inside a walk. */
 void rt_publish_snd_nxt(struct rt *rt)
 {
-	for (struct rt_sock *s = rt->socks; s; s = s->next)
+	for (struct rt_sock *s = rt->slotted; s; s = s->snext)
 		if (s->fast && s->c)
 			__atomic_store_n(&rt->slots.tcbs[s->slot].snd_nxt, s->c->snd_max,
 					 __ATOMIC_RELEASE);

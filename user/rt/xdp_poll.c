@@ -93,8 +93,7 @@ int rt_poll(struct xdptcp_loop *loop, int timeout_ms)
 
 	for (uint32_t q = 0; q < nq; q++)
 		frames += rx_queue(rt, q);
-	for (struct rt_sock *s = rt->socks; s; s = s->next)
-		rt_sync_in(rt, s);
+	rt_slotted_walk(rt, rt_sync_in);
 	rt->next_timer = tcp_timer(rt->st, rt->now);
 	rt_run_deferred(rt);
 	/* Drain what came meanwhile right before handing flows to XDP: a
@@ -109,8 +108,7 @@ int rt_poll(struct xdptcp_loop *loop, int timeout_ms)
 			frames += n;
 		}
 	}
-	for (struct rt_sock *s = rt->socks; s; s = s->next)
-		rt_sync_out(rt, s);
+	rt_slotted_walk(rt, rt_sync_out);
 	rt->ctr[XDPTCP_RT_RETRANSMITS] = rt->retrans_base + tcp_stack_stats(rt->st)->retransmits;
 	rt_tx_flush(rt);
 	if (rt->now >= rt->next_reap) {
