@@ -268,6 +268,43 @@ static void test_batch_coalesces_acks(void **state)
 	eh_fini(&h);
 }
 
+/* What an app queues in a batch goes out at its end: a request read, a
+ * response sent as header and body, then close -> one segment with both
+ * pieces, the FIN and the ACK of the request; no pure ACK before it. */
+static void test_batch_joins_response_and_fin(void **state)
+{
+	struct eh h;
+	struct tcp_conn *c;
+	const struct tcp_seg *r;
+
+	(void)state;
+	eh_init(&h, NULL);
+	c = eh_passive_open(&h, IRS, 8192);
+	tcp_batch_begin(h.s);
+	eh_input_data(&h, TCP_ACK | TCP_PSH, IRS + 1, h.iss + 1, 8192, "GET /", 5);
+	assert_int_equal(tcp_send(c, "head:", 5, h.now), 5);
+	assert_int_equal(tcp_send(c, "body", 4, h.now), 4);
+	tcp_close(c, h.now);
+	assert_int_equal(tcp_state(c), XDPTCP_FIN_WAIT_1);
+	assert_null(eh_pop(&h)); /* nothing before the end of the batch */
+	tcp_batch_end(h.s, h.now);
+	r = eh_pop(&h);
+	EH_EXPECT(r, TCP_ACK | TCP_PSH | TCP_FIN, h.iss + 1, IRS + 6);
+	assert_int_equal(r->len, 9);
+	assert_memory_equal(r->payload, "head:body", 9);
+	assert_null(eh_pop(&h));
+	/* outside a batch, a send goes at once */
+	eh_fini(&h);
+	eh_init(&h, NULL);
+	c = eh_passive_open(&h, IRS, 8192);
+	tcp_send(c, "a", 1, h.now);
+	EH_EXPECT(eh_pop(&h), TCP_ACK | TCP_PSH, h.iss + 1, IRS + 1);
+	tcp_send(c, "b", 1, h.now);
+	EH_EXPECT(eh_pop(&h), TCP_ACK | TCP_PSH, h.iss + 2, IRS + 1);
+	tcp_abort(c, h.now);
+	eh_fini(&h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -277,6 +314,7 @@ int main(void)
 	    cmocka_unit_test(test_tw_table_full),
 	    cmocka_unit_test(test_congestion_avoidance),
 	    cmocka_unit_test(test_batch_coalesces_acks),
+	    cmocka_unit_test(test_batch_joins_response_and_fin),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

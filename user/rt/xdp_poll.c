@@ -91,10 +91,12 @@ int rt_poll(struct xdptcp_loop *loop, int timeout_ms)
 		return -errno;
 	rt->now = rt_now();
 
+	/* What the apps queue while this batch is read goes out at its end,
+	 * one segment per connection where it fits (tcp_output_soon) */
+	tcp_batch_begin(rt->st);
 	for (uint32_t q = 0; q < nq; q++)
 		frames += rx_queue(rt, q);
 	rt_slotted_walk(rt, rt_sync_in);
-	rt->next_timer = tcp_timer(rt->st, rt->now);
 	rt_run_deferred(rt);
 	/* Drain what came meanwhile right before handing flows to XDP: a
 	 * frame still queued when `fast` goes on was not counted in the
@@ -108,6 +110,9 @@ int rt_poll(struct xdptcp_loop *loop, int timeout_ms)
 			frames += n;
 		}
 	}
+	tcp_batch_end(rt->st, rt->now);
+	/* after the batch's output, so the RTOs it armed count */
+	rt->next_timer = tcp_timer(rt->st, rt->now);
 	rt_slotted_walk(rt, rt_sync_out);
 	rt->ctr[XDPTCP_RT_RETRANSMITS] = rt->retrans_base + tcp_stack_stats(rt->st)->retransmits;
 	rt_tx_flush(rt);

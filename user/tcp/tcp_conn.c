@@ -350,7 +350,7 @@ long tcp_send(struct tcp_conn *c, const void *data, size_t len, uint64_t now)
 	/* RFC 9293 3.10.2: in SYN-SENT/SYN-RECEIVED the data waits for ESTABLISHED */
 	if (n && (c->state == XDPTCP_ESTABLISHED || c->state == XDPTCP_CLOSE_WAIT)) {
 		tcp_enter(c->stack);
-		tcp_output(c, now);
+		tcp_output_soon(c, now);
 		tcp_timer_update(c);
 		tcp_leave(c->stack);
 	}
@@ -434,7 +434,7 @@ int tcp_shutdown(struct tcp_conn *c, uint64_t now)
 	c->flags |= CF_FIN_QUEUED;
 	c->fin_seq = c->sbuf_seq + (uint32_t)c->snd.len;
 	tcp_enter(s);
-	tcp_output(c, now);
+	tcp_output_soon(c, now);
 	tcp_timer_update(c);
 	tcp_leave(s);
 	return 0;

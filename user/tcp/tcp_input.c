@@ -648,7 +648,7 @@ static void process_segment(struct tcp_conn *c, const struct tcp_seg *seg, uint3
 out:
 	if (gone(c))
 		return;
-	tcp_output(c, now);
+	tcp_output_soon(c, now);
 	if (c->flags & CF_ACK_NOW)
 		tcp_send_ack(c, now);
 	tcp_timer_update(c);

@@ -134,6 +134,18 @@ static uint32_t ack_seq(const struct tcp_conn *c)
 	return xdptcp_seq_le(c->snd_max, c->snd_edge) ? c->snd_max : c->snd_edge;
 }
 
+/* on stack->ack_pending, once, until the end of the batch */
+static void batch_list(struct tcp_conn *c)
+{
+	struct tcp_stack *s = c->stack;
+
+	if (!(c->flags & CF_ACK_LISTED)) {
+		c->flags |= CF_ACK_LISTED;
+		c->ack_next = s->ack_pending;
+		s->ack_pending = c;
+	}
+}
+
 void tcp_send_ack(struct tcp_conn *c, uint64_t now)
 {
 	struct tcp_stack *s = c->stack;
@@ -147,11 +159,7 @@ void tcp_send_ack(struct tcp_conn *c, uint64_t now)
 		c->unacked_segs = 0;
 		c->flags &= ~CF_ACK_NOW;
 		c->flags |= CF_ACK_PENDING;
-		if (!(c->flags & CF_ACK_LISTED)) {
-			c->flags |= CF_ACK_LISTED;
-			c->ack_next = s->ack_pending;
-			s->ack_pending = c;
-		}
+		batch_list(c);
 		return;
 	}
 	fill_seg(c, &seg, TCP_ACK, ack_seq(c), now);
@@ -182,11 +190,17 @@ void tcp_batch_end(struct tcp_stack *s, uint64_t now)
 	if (--s->batch == 0) {
 		while ((c = s->ack_pending)) {
 			s->ack_pending = c->ack_next;
+			c->flags &= ~CF_ACK_LISTED;
 			if (!(c->flags & CF_FREEING) && c->state != XDPTCP_CLOSED) {
+				/* data (and a FIN) carry the owed ACK */
+				if (c->flags & CF_OUT_PENDING) {
+					c->flags &= ~CF_OUT_PENDING;
+					tcp_output(c, now);
+				}
 				tcp_flush_ack(c, now);
 				tcp_timer_update(c);
 			}
-			c->flags &= ~(CF_ACK_PENDING | CF_ACK_LISTED);
+			c->flags &= ~(CF_ACK_PENDING | CF_OUT_PENDING);
 		}
 	}
 	tcp_leave(s);
@@ -358,6 +372,20 @@ void tcp_output(struct tcp_conn *c, uint64_t now)
 			c->persist_backoff = 0;
 		}
 	}
+}
+
+/* In a batch, what the application queues while its callbacks run (a
+ * response's header, its body, then close) goes out together at the end:
+ * one segment carrying data, FIN and the ACK of the request, instead of a
+ * pure ACK, a segment per send and a FIN of its own. */
+void tcp_output_soon(struct tcp_conn *c, uint64_t now)
+{
+	if (c->stack->batch) {
+		c->flags |= CF_OUT_PENDING;
+		batch_list(c);
+		return;
+	}
+	tcp_output(c, now);
 }
 
 void tcp_retransmit(struct tcp_conn *c, uint64_t now)

@@ -38,6 +38,7 @@
 #define CF_RCV_URG 0x40000	/* rcv_up is valid */
 #define CF_ACK_PENDING 0x80000	/* a pure ACK is owed at the end of the batch */
 #define CF_ACK_LISTED 0x100000	/* on stack->ack_pending (until batch end) */
+#define CF_OUT_PENDING 0x200000 /* tcp_output owed at the end of the batch */
 
 struct tcp_conn {
 	struct tcp_stack *stack;
@@ -144,6 +145,8 @@ void tcp_send_rst(struct tcp_conn *c, uint64_t now);
 void tcp_reply_rst(struct tcp_stack *s, const struct tcp_seg *seg);
 /* Send new data and the FIN as windows allow; arm RTO or persist. */
 void tcp_output(struct tcp_conn *c, uint64_t now);
+/* tcp_output now, or at the end of the batch when in one */
+void tcp_output_soon(struct tcp_conn *c, uint64_t now);
 /* Retransmit one segment from SND.UNA (RTO, fast retransmit, partial ACK). */
 void tcp_retransmit(struct tcp_conn *c, uint64_t now);
 void tcp_send_probe(struct tcp_conn *c, uint64_t now);
