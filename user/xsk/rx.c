@@ -20,6 +20,11 @@ static const struct xdptcp_meta *frame_meta(const struct xdptcp_xsk *x, uint64_t
 	return m->magic == XDPTCP_META_MAGIC ? m : NULL;
 }
 
+bool xdptcp_xsk_rx_ready(struct xdptcp_xsk *x)
+{
+	return xsk_cons_nb_avail(&x->rx, 1) > 0;
+}
+
 uint32_t xdptcp_xsk_rx(struct xdptcp_xsk *x, struct xdptcp_frame *out, uint32_t max)
 {
 	uint32_t idx = 0, got = 0;

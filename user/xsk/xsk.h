@@ -103,6 +103,9 @@ uint32_t xdptcp_xsk_close(struct xdptcp_xsk *x);
  * frames are ready, 0 on timeout, negative errno. */
 int xdptcp_xsk_wait(struct xdptcp_xsk *x, int timeout_ms);
 
+/* Frames wait in the RX ring: no need to poll() before xdptcp_xsk_rx(). */
+bool xdptcp_xsk_rx_ready(struct xdptcp_xsk *x);
+
 /* Take up to max received frames; refills the fill ring. */
 uint32_t xdptcp_xsk_rx(struct xdptcp_xsk *x, struct xdptcp_frame *out, uint32_t max);
 
