@@ -12,7 +12,7 @@
 SEC("xdp")
 int xdptcp_xdp(struct xdp_md *ctx)
 {
-	struct xdptcp_tw *tw = NULL;
+	struct xdptcp_tw_slot *tw = NULL;
 	struct xdptcp_flow *flow;
 	struct pkt p = {};
 	__u64 now = 0;
