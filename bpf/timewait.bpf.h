@@ -33,7 +33,14 @@ static __always_inline struct xdptcp_tw_slot *tw_bucket_find(__u32 b, __u64 word
 		__u32 idx;
 		__be32 *la;
 
-		if (xdptcp_tw_slot_word(s) != word || !s->deadline)
+		if (xdptcp_tw_slot_word(s) != word)
+			continue;
+		/* deadline before the key (userspace stores them in the other
+		 * order): a slot rewritten meanwhile fails one of the two */
+		if (!*(volatile __u32 *)&s->deadline)
+			continue;
+		asm volatile("" ::: "memory");
+		if (xdptcp_tw_slot_word(s) != word)
 			continue;
 		idx = s->laddr_idx;
 		la = bpf_map_lookup_elem(&laddrs, &idx);

@@ -246,8 +246,9 @@ int xdptcp_twtab_insert(struct xdptcp_twtab *t, const struct xdptcp_flow_key *k,
 		return idx;
 	s = find_idx(t, k, idx);
 	if (s) {
-		/* absent while it is rewritten, never half old, half new */
-		__atomic_store_n(&s->deadline, 0, __ATOMIC_RELEASE);
+		/* absent while it is rewritten, never half old, half new (an
+		 * exchange: no field store moves above it) */
+		__atomic_exchange_n(&s->deadline, 0, __ATOMIC_ACQ_REL);
 		fill(s, k, idx, tw);
 		return 0;
 	}
