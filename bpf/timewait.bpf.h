@@ -51,9 +51,10 @@ static __always_inline struct xdptcp_tw_slot *tw_bucket_find(__u32 b, __u64 word
 }
 
 /* An entry past its deadline is absent, so the reaper never races us.
- * Reads the clock only when there is an entry: most frames have none. */
+ * Reads the clock only when there is an entry: most frames have none.
+ * *deadline: the slot's deadline as judged live (for tw_path's restart). */
 static __always_inline struct xdptcp_tw_slot *tw_lookup_live(const struct xdptcp_flow_key *key,
-							     __u64 *now)
+							     __u64 *now, __u32 *deadline)
 {
 	struct xdptcp_config *cfg = bpf_map_lookup_elem(&config, &(__u32){0});
 	struct xdptcp_tw_slot *s;
@@ -71,7 +72,8 @@ static __always_inline struct xdptcp_tw_slot *tw_lookup_live(const struct xdptcp
 	if (!s)
 		return NULL;
 	*now = bpf_ktime_get_ns();
-	if (!xdptcp_tw_live(s->deadline, xdptcp_ts_clock(*now))) {
+	*deadline = *(volatile __u32 *)&s->deadline;
+	if (!xdptcp_tw_live(*deadline, xdptcp_ts_clock(*now))) {
 		stat_inc(XDPTCP_STAT_TW_EXPIRED);
 		return NULL;
 	}
@@ -154,8 +156,7 @@ static __always_inline int tw_answer(struct xdp_md *ctx, const struct pkt *p,
 /* RFC 6191 section 2: when both incarnations use timestamps, a SYN may
  * start a new one only with a TSval above TS.Recent; otherwise only with a
  * sequence number above RCV.NXT (RFC 1122 section 4.2.2.13). */
-static __always_inline int tw_syn_acceptable(const struct pkt *p,
-					     const struct xdptcp_tw_slot *tw)
+static __always_inline int tw_syn_acceptable(const struct pkt *p, const struct xdptcp_tw_slot *tw)
 {
 	if ((tw->flags & XDPTCP_TW_TS) && p->has_ts)
 		return xdptcp_seq_gt(p->tsval, tw->ts_recent);
@@ -164,7 +165,7 @@ static __always_inline int tw_syn_acceptable(const struct pkt *p,
 
 /* RFC 9293 section 3.10.7.4 (TIME-WAIT), RFC 1337, RFC 6191. */
 static __always_inline int tw_path(struct xdp_md *ctx, const struct pkt *p,
-				   struct xdptcp_tw_slot *tw, __u64 now)
+				   struct xdptcp_tw_slot *tw, __u32 deadline, __u64 now)
 {
 	if (p->flags & TCPF_RST)
 		return drop(XDPTCP_STAT_TW_RST_IGNORED);
@@ -177,12 +178,12 @@ static __always_inline int tw_path(struct xdp_md *ctx, const struct pkt *p,
 		__u64 timeout =
 		    cfg && cfg->tw_timeout_ns ? cfg->tw_timeout_ns : TW_DEFAULT_TIMEOUT_NS;
 
-		__u32 old = tw->deadline;
-
 		/* RFC 9293: acknowledge it and restart the 2 MSL timeout.
-		 * A compare-and-swap, so a slot userspace reaped or reused
-		 * meanwhile is left alone (the restart is lost, harmlessly). */
-		__sync_val_compare_and_swap(&tw->deadline, old, xdptcp_tw_deadline(now + timeout));
+		 * A compare-and-swap from the deadline found live, so a slot
+		 * userspace emptied or reused since is left alone (the
+		 * restart is lost, harmlessly). */
+		__sync_val_compare_and_swap(&tw->deadline, deadline,
+					    xdptcp_tw_deadline(now + timeout));
 		stat_inc(XDPTCP_STAT_TW_FIN);
 		return tw_answer(ctx, p, tw, now);
 	}

@@ -9,8 +9,9 @@
 
 #include <linux/types.h>
 
-#define XDPTCP_TW_WAYS 8		     /* slots per bucket */
-#define XDPTCP_TW_BUCKETS_DEFAULT (1u << 18) /* 2,097,152 slots, 64 MiB: 1,000,000 entries at load 0.48 */
+#define XDPTCP_TW_WAYS 8 /* slots per bucket */
+/* 2,097,152 slots, 64 MiB: 1,000,000 entries at load 0.48 */
+#define XDPTCP_TW_BUCKETS_DEFAULT (1u << 18)
 #define XDPTCP_MAX_LADDRS 256
 
 /* A slot is live iff deadline != 0 and now's tick is before it, so an

@@ -166,8 +166,7 @@ static struct xdptcp_tw_slot *find_idx(struct xdptcp_twtab *t, const struct xdpt
 		for (int i = 0; i < XDPTCP_TW_WAYS; i++) {
 			struct xdptcp_tw_slot *s = &bk[b]->slot[i];
 
-			if (deadline_of(s) && xdptcp_tw_slot_word(s) == word &&
-			    s->laddr_idx == idx)
+			if (deadline_of(s) && xdptcp_tw_slot_word(s) == word && s->laddr_idx == idx)
 				return s;
 		}
 	return NULL;
@@ -180,8 +179,8 @@ struct xdptcp_tw_slot *xdptcp_twtab_find(struct xdptcp_twtab *t, const struct xd
 	return idx < 0 ? NULL : find_idx(t, k, idx);
 }
 
-struct xdptcp_tw_slot *xdptcp_twtab_lookup(struct xdptcp_twtab *t,
-					   const struct xdptcp_flow_key *k, uint64_t now_ns)
+struct xdptcp_tw_slot *xdptcp_twtab_lookup(struct xdptcp_twtab *t, const struct xdptcp_flow_key *k,
+					   uint64_t now_ns)
 {
 	struct xdptcp_tw_slot *s = xdptcp_twtab_find(t, k);
 

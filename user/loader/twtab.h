@@ -23,9 +23,9 @@ struct xdptcp_twtab {
 	struct xdptcp_tw_bucket *b;
 	uint32_t nbuckets; /* a power of two >= 2 */
 	uint64_t seed;
-	uint32_t nladdrs;	/* laddrs[0..nladdrs) are known and nonzero */
-	int laddrs_fd;		/* the `laddrs` map, or -1 (plain memory) */
-	size_t map_bytes;	/* of the mapping of `timewait`; 0: plain memory */
+	uint32_t nladdrs; /* laddrs[0..nladdrs) are known and nonzero */
+	int laddrs_fd;	  /* the `laddrs` map, or -1 (plain memory) */
+	size_t map_bytes; /* of the mapping of `timewait`; 0: plain memory */
 	bool writable;
 	__be32 laddrs[XDPTCP_MAX_LADDRS];
 };
@@ -58,8 +58,8 @@ int xdptcp_twtab_laddr(struct xdptcp_twtab *t, __be32 laddr, bool add);
 struct xdptcp_tw_slot *xdptcp_twtab_find(struct xdptcp_twtab *t, const struct xdptcp_flow_key *k);
 
 /* The slot of k if it is live at now_ns (CLOCK_MONOTONIC), else NULL. */
-struct xdptcp_tw_slot *xdptcp_twtab_lookup(struct xdptcp_twtab *t,
-					   const struct xdptcp_flow_key *k, uint64_t now_ns);
+struct xdptcp_tw_slot *xdptcp_twtab_lookup(struct xdptcp_twtab *t, const struct xdptcp_flow_key *k,
+					   uint64_t now_ns);
 
 /* Puts k's entry in: over k's own slot if it has one, else into the less
  * loaded of its two buckets (live slots at now_ns), in an empty or expired
