@@ -7,12 +7,10 @@
 #include <bpf/bpf_helpers.h>
 #include "xdptcp/tcb.h"
 #include "xdptcp/stats.h"
+#include "xdptcp/twtab.h"
 
 #ifndef XDPTCP_MAX_CONNS
 #define XDPTCP_MAX_CONNS 65536
-#endif
-#ifndef XDPTCP_MAX_TW
-#define XDPTCP_MAX_TW 262144
 #endif
 #ifndef XDPTCP_MAX_QUEUES
 #define XDPTCP_MAX_QUEUES 64
@@ -35,13 +33,25 @@ struct {
 	__type(value, struct xdptcp_flow);
 } flows SEC(".maps");
 
-/* TIME-WAIT entries; an entry past its deadline counts as absent. */
+/* TIME-WAIT entries (xdptcp/twtab.h): buckets of slots, written by
+ * userspace through a mapping; a slot past its deadline counts as absent.
+ * The loader may shrink it (config.tw_buckets says how many there are). */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, XDPTCP_MAX_TW);
-	__type(key, struct xdptcp_flow_key);
-	__type(value, struct xdptcp_tw);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, XDPTCP_TW_BUCKETS_DEFAULT);
+	__type(key, __u32);
+	__type(value, struct xdptcp_tw_bucket);
 } timewait SEC(".maps");
+
+/* Local addresses of TIME-WAIT slots (slot.laddr_idx); 0 = unused.
+ * Userspace only appends. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XDPTCP_MAX_LADDRS);
+	__type(key, __u32);
+	__type(value, __be32);
+} laddrs SEC(".maps");
 
 /* Local ports xdptcp serves (key: port in network byte order). */
 struct {

@@ -20,25 +20,68 @@
 #define TW_REPLY_LEN TW_OPT_OFF
 #define TW_REPLY_LEN_TS (TW_OPT_OFF + 12)
 
-/* An entry past its deadline is absent, so the reaper never races us.
- * Reads the clock only when there is an entry: most frames have none. */
-static __always_inline struct xdptcp_tw *tw_lookup_live(const struct xdptcp_flow_key *key,
-							__u64 *now)
+/* The slot of key in bucket b, live or expired, or NULL. Slots of other
+ * local addresses with the same (raddr, rport, lport) are skipped. */
+static __always_inline struct xdptcp_tw_slot *tw_bucket_find(__u32 b, __u64 word, __be32 laddr)
 {
-	struct xdptcp_tw *tw = bpf_map_lookup_elem(&timewait, key);
+	struct xdptcp_tw_bucket *bk = bpf_map_lookup_elem(&timewait, &b);
 
-	if (!tw)
+	if (!bk)
+		return NULL;
+	for (int i = 0; i < XDPTCP_TW_WAYS; i++) {
+		struct xdptcp_tw_slot *s = &bk->slot[i];
+		__u32 idx;
+		__be32 *la;
+
+		if (xdptcp_tw_slot_word(s) != word)
+			continue;
+		/* deadline before the key (userspace stores them in the other
+		 * order): a slot rewritten meanwhile fails one of the two */
+		if (!*(volatile __u32 *)&s->deadline)
+			continue;
+		asm volatile("" ::: "memory");
+		if (xdptcp_tw_slot_word(s) != word)
+			continue;
+		idx = s->laddr_idx;
+		la = bpf_map_lookup_elem(&laddrs, &idx);
+		if (la && *la == laddr)
+			return s;
+	}
+	return NULL;
+}
+
+/* An entry past its deadline is absent, so the reaper never races us.
+ * Reads the clock only when there is an entry: most frames have none.
+ * *deadline: the slot's deadline as judged live (for tw_path's restart). */
+static __always_inline struct xdptcp_tw_slot *tw_lookup_live(const struct xdptcp_flow_key *key,
+							     __u64 *now, __u32 *deadline)
+{
+	struct xdptcp_config *cfg = bpf_map_lookup_elem(&config, &(__u32){0});
+	struct xdptcp_tw_slot *s;
+	__u32 b1, b2;
+	__u64 word;
+
+	if (!cfg || !cfg->tw_buckets)
+		return NULL; /* no table */
+	word = xdptcp_tw_word(key->raddr, key->rport, key->lport);
+	xdptcp_tw_buckets(key->raddr, key->laddr, key->rport, key->lport, cfg->tw_seed,
+			  cfg->tw_buckets, &b1, &b2);
+	s = tw_bucket_find(b1, word, key->laddr);
+	if (!s)
+		s = tw_bucket_find(b2, word, key->laddr);
+	if (!s)
 		return NULL;
 	*now = bpf_ktime_get_ns();
-	if (tw->deadline_ns <= *now) {
+	*deadline = *(volatile __u32 *)&s->deadline;
+	if (!xdptcp_tw_live(*deadline, xdptcp_ts_clock(*now))) {
 		stat_inc(XDPTCP_STAT_TW_EXPIRED);
 		return NULL;
 	}
-	return tw;
+	return s;
 }
 
 static __always_inline int tw_answer(struct xdp_md *ctx, const struct pkt *p,
-				     const struct xdptcp_tw *tw, __u64 now)
+				     const struct xdptcp_tw_slot *tw, __u64 now)
 {
 	int with_ts = tw->flags & XDPTCP_TW_TS;
 	__u32 len = with_ts ? TW_REPLY_LEN_TS : TW_REPLY_LEN;
@@ -113,7 +156,7 @@ static __always_inline int tw_answer(struct xdp_md *ctx, const struct pkt *p,
 /* RFC 6191 section 2: when both incarnations use timestamps, a SYN may
  * start a new one only with a TSval above TS.Recent; otherwise only with a
  * sequence number above RCV.NXT (RFC 1122 section 4.2.2.13). */
-static __always_inline int tw_syn_acceptable(const struct pkt *p, const struct xdptcp_tw *tw)
+static __always_inline int tw_syn_acceptable(const struct pkt *p, const struct xdptcp_tw_slot *tw)
 {
 	if ((tw->flags & XDPTCP_TW_TS) && p->has_ts)
 		return xdptcp_seq_gt(p->tsval, tw->ts_recent);
@@ -121,8 +164,8 @@ static __always_inline int tw_syn_acceptable(const struct pkt *p, const struct x
 }
 
 /* RFC 9293 section 3.10.7.4 (TIME-WAIT), RFC 1337, RFC 6191. */
-static __always_inline int tw_path(struct xdp_md *ctx, const struct pkt *p, struct xdptcp_tw *tw,
-				   __u64 now)
+static __always_inline int tw_path(struct xdp_md *ctx, const struct pkt *p,
+				   struct xdptcp_tw_slot *tw, __u32 deadline, __u64 now)
 {
 	if (p->flags & TCPF_RST)
 		return drop(XDPTCP_STAT_TW_RST_IGNORED);
@@ -135,8 +178,12 @@ static __always_inline int tw_path(struct xdp_md *ctx, const struct pkt *p, stru
 		__u64 timeout =
 		    cfg && cfg->tw_timeout_ns ? cfg->tw_timeout_ns : TW_DEFAULT_TIMEOUT_NS;
 
-		/* RFC 9293: acknowledge it and restart the 2 MSL timeout. */
-		tw->deadline_ns = now + timeout;
+		/* RFC 9293: acknowledge it and restart the 2 MSL timeout.
+		 * A compare-and-swap from the deadline found live, so a slot
+		 * userspace emptied or reused since is left alone (the
+		 * restart is lost, harmlessly). */
+		__sync_val_compare_and_swap(&tw->deadline, deadline,
+					    xdptcp_tw_deadline(now + timeout));
 		stat_inc(XDPTCP_STAT_TW_FIN);
 		return tw_answer(ctx, p, tw, now);
 	}

@@ -12,9 +12,10 @@
 SEC("xdp")
 int xdptcp_xdp(struct xdp_md *ctx)
 {
-	struct xdptcp_tw *tw = NULL;
+	struct xdptcp_tw_slot *tw = NULL;
 	struct xdptcp_flow *flow;
 	struct pkt p = {};
+	__u32 tw_deadline = 0;
 	__u64 now = 0;
 	int act;
 
@@ -26,7 +27,7 @@ int xdptcp_xdp(struct xdp_md *ctx)
 	/* 2. Ours: a flow, a live TIME-WAIT entry, or a served port. */
 	flow = bpf_map_lookup_elem(&flows, &p.key);
 	if (!flow) {
-		tw = tw_lookup_live(&p.key, &now);
+		tw = tw_lookup_live(&p.key, &now, &tw_deadline);
 		if (!tw && !bpf_map_lookup_elem(&ports, &p.key.lport))
 			return pass(XDPTCP_STAT_PASS_NOT_OURS);
 	}
@@ -44,7 +45,7 @@ int xdptcp_xdp(struct xdp_md *ctx)
 	if (flow)
 		return fast_path(ctx, &p, flow, bpf_ktime_get_coarse_ns());
 	if (tw)
-		return tw_path(ctx, &p, tw, now);
+		return tw_path(ctx, &p, tw, tw_deadline, now);
 	return slow_noslot(ctx, &p, XDPTCP_V_SLOW, XDPTCP_STAT_SLOW_LISTEN);
 }
 

@@ -15,8 +15,9 @@
 #   CPU         /proc/stat deltas (user+system+softirq, whole machine) and
 #               the server processes' own CPU, per request/conn/GB; the XDP
 #               program's run time from kernel.bpf_stats_enabled
-#   TIME-WAIT   xdptcp's `timewait` map filled with tw_fill (capacity,
-#               bytes per entry, fast path with the table full vs empty);
+#   TIME-WAIT   xdptcp's `timewait` table filled with tw_fill (entries held
+#               and refused of 1,000,000, bytes per entry held incl. the
+#               maps, fast path with the table full vs empty);
 #               kernel bytes per TIME-WAIT socket from /proc/slabinfo
 #   micro       build/bench/xdp_microbench (BPF_PROG_TEST_RUN)
 # Writes OUT/<date>-<host>.md (tables: median, min, max, ratio to kernel),
@@ -50,7 +51,7 @@ TW_XDP_TARGET=1000000 # what issue 6 asks the xdptcp table to hold
 TW_KERNEL_TARGET=50000
 MB_ARGS="--repeat 1000000 --runs 7"
 
-usage() { sed -n '2,33p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,32p' "$0" | sed 's/^# \{0,1\}//'; }
 
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -368,37 +369,46 @@ bulk_session() {
 
 # --- TIME-WAIT scale --------------------------------------------------------------
 tw_scale_xdp() {
-	local out ins memlock maxe mid r
+	local out ins ref memlock memlock_la maxe mid lid r
 	serve_start xdp http || return
-	# the running program's map, by its pin (DESIGN.md: <bpffs>/xdptcp/<netns-inode>/<ifname>/)
-	local pin
-	pin=$(find "$XDPTCP_BPFFS/xdptcp/$(stat -L -c %i "/run/netns/$XDPTCP_SRV_NS")/$XDPTCP_SRV_DEV" \
-		-name timewait 2>/dev/null | head -1)
+	# the running program's maps, by their pins (DESIGN.md: <bpffs>/xdptcp/<netns-inode>/<ifname>/)
+	local dir pin
+	dir=$XDPTCP_BPFFS/xdptcp/$(stat -L -c %i "/run/netns/$XDPTCP_SRV_NS")/$XDPTCP_SRV_DEV
+	pin=$(find "$dir" -name timewait 2>/dev/null | head -1)
 	[ -n "$pin" ] && mid=$(bpftool map show pinned "$pin" | awk -F: 'NR == 1 { print $1 }')
+	pin=$(find "$dir" -name laddrs 2>/dev/null | head -1)
+	[ -n "$pin" ] && lid=$(bpftool map show pinned "$pin" | awk -F: 'NR == 1 { print $1 }')
 	for r in $(seq "$REPS"); do
 		REP=$r
 		step "TIME-WAIT table empty: keep-alive wrk -c16 (xdp, rep $r)"
 		wrk_run "tw table empty: keep-alive c16" xdp 16 req
 		step_done
 		step "TIME-WAIT table: tw_fill --count $TW_XDP_TARGET, then wrk -c16 (xdp, rep $r)"
+		# "inserted N refused R error E": every key is tried
 		out=$(srv "$BB/tw_fill" --dev "$XDPTCP_SRV_DEV" --laddr "$XDPTCP_SRV_IP" --lport 9 \
 			--count $TW_XDP_TARGET --ttl-ms 600000 2>&1)
 		echo "        $out"
-		ins=$(awk '{ print $2 }' <<<"$out")
+		ins=$(awk '$1 == "inserted" { print $2 }' <<<"$out")
+		ref=$(awk '$1 == "inserted" { print $4 }' <<<"$out")
 		emit "tw table" xdp "entries held (of $TW_XDP_TARGET asked)" "${ins:-0}"
+		emit "tw table" xdp "entries refused (bucket pair full)" "${ref:-0}"
 		wrk_run "tw table full: keep-alive c16" xdp 16 req
 		srv "$BB/tw_fill" --dev "$XDPTCP_SRV_DEV" --laddr "$XDPTCP_SRV_IP" --lport 9 \
 			--count $TW_XDP_TARGET --clear >/dev/null
 		step_done
 	done
 	if [ -n "$mid" ]; then
-		# "key 16B  value 32B  max_entries 262144  memlock 29361232B"
-		memlock=$(bpftool map show id "$mid" | awk '{ for (i = 1; i < NF; i++) if ($i == "memlock") { v = $(i + 1); sub(/B$/, "", v); print v } }')
+		# "key 4B  value 256B  max_entries 262144  memlock 67...B"
+		mlk() { bpftool map show id "$1" | awk '{ for (i = 1; i < NF; i++) if ($i == "memlock") { v = $(i + 1); sub(/B$/, "", v); print v } }'; }
+		memlock=$(mlk "$mid")
+		memlock_la=0
+		[ -n "$lid" ] && memlock_la=$(mlk "$lid")
 		maxe=$(bpftool map show id "$mid" | awk '{ for (i = 1; i < NF; i++) if ($i == "max_entries") print $(i + 1) }')
-		emit "tw table" xdp "map memlock bytes" "$memlock"
-		emit "tw table" xdp "map max_entries" "$maxe"
-		emit "tw table" xdp "bytes/entry (memlock/max_entries)" "$(calc "$memlock / $maxe")"
-		emit "tw table" xdp "bytes/entry (value)" 32
+		emit "tw table" xdp "map memlock bytes (timewait + laddrs)" "$((memlock + memlock_la))"
+		emit "tw table" xdp "slots (buckets x 8)" "$((maxe * 8))"
+		[ "${ins:-0}" -gt 0 ] &&
+			emit "tw table" xdp "bytes/entry (memlock/entries held)" "$(calc "($memlock + $memlock_la) / $ins")"
+		emit "tw table" xdp "bytes/entry (slot, key included)" 32
 	else
 		note "could not find the timewait map of the running program"
 	fi
@@ -585,7 +595,7 @@ ip -n $LAB-srv link set dev srv0 xdpdrv off; ip -n $LAB-cli link set dev cli0 xd
 xdptcp conns --dev srv0 --state TIME-WAIT --json        # xdp
 ss -Htan state time-wait '( sport = :<port> )' | wc -l  # kernel, nginx
 tw_fill --dev srv0 --laddr $XDPTCP_SRV_IP --lport 9 --count $TW_XDP_TARGET   # then --clear
-bpftool map show id <timewait>     # bytes_memlock / max_entries
+bpftool map show id <timewait>     # bytes_memlock (+ laddrs') / entries tw_fill inserted
 grep tw_sock_TCP /proc/slabinfo    # before/after ~$TW_KERNEL_TARGET kernel TIME-WAIT sockets
 EOF
 		echo '```'

@@ -1,4 +1,4 @@
-/* tw_fill: fills (or empties) the pinned `timewait` map of a device with
+/* tw_fill: fills (or empties) the pinned `timewait` table of a device with
  * crafted entries, to measure what the table holds, what it costs per
  * entry and whether the fast path slows down when it is full.
  * Keys: raddr 198.18.0.0/15 (RFC 2544 benchmark range: only map keys,
@@ -6,7 +6,8 @@
  *
  *   tw_fill --dev IF [--bpffs DIR] --laddr IP --lport P --count N [--ttl-ms T]
  *   tw_fill --dev IF [--bpffs DIR] --laddr IP --lport P --count N --clear
- * Prints "inserted N failed_at F error E" (or "deleted N").
+ * Prints "inserted N refused R error E" (E: why the first refusal, or
+ * none; every key is tried) or "deleted N".
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -16,9 +17,9 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
-#include <bpf/bpf.h>
 #include "xdptcp/tcb.h"
 #include "loader/loader.h"
+#include "loader/twtab.h"
 
 #define PORTS_PER_ADDR 60000u
 
@@ -61,11 +62,12 @@ int main(int argc, char **argv)
 	};
 	struct xdptcp_target target = { 0 };
 	struct xdptcp_pinned p;
-	unsigned long count = 0, lport = 0, ttl_ms = 600000, i, done = 0;
+	struct xdptcp_twtab tab;
+	unsigned long count = 0, lport = 0, ttl_ms = 600000, i, done = 0, refused = 0;
 	uint32_t laddr = 0;
-	int c, fd, clear = 0, err = 0;
+	int c, rc, clear = 0, err = 0;
 	char msg[512];
-	uint64_t deadline;
+	uint64_t now, deadline;
 
 	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
 		switch (c) {
@@ -107,8 +109,13 @@ int main(int argc, char **argv)
 		fprintf(stderr, "tw_fill: %s\n", msg);
 		return 1;
 	}
-	fd = p.map_fd[XDPTCP_MAP_TIMEWAIT];
-	deadline = now_ns() + (uint64_t)ttl_ms * 1000000ull;
+	if (xdptcp_twtab_open(&tab, &p, true, msg, sizeof(msg))) {
+		fprintf(stderr, "tw_fill: %s\n", msg);
+		xdptcp_pinned_close(&p);
+		return 1;
+	}
+	now = now_ns();
+	deadline = now + (uint64_t)ttl_ms * 1000000ull;
 	for (i = 0; i < count; i++) {
 		struct xdptcp_flow_key k;
 		struct xdptcp_tw tw = { .deadline_ns = deadline,
@@ -118,21 +125,26 @@ int main(int argc, char **argv)
 
 		key_of(&k, laddr, (uint16_t)lport, i);
 		if (clear) {
-			if (!bpf_map_delete_elem(fd, &k))
+			if (!xdptcp_twtab_delete(&tab, &k))
 				done++;
 			continue;
 		}
-		if (bpf_map_update_elem(fd, &k, &tw, BPF_NOEXIST)) {
-			err = errno;
-			break;
+		rc = xdptcp_twtab_insert(&tab, &k, &tw, now);
+		if (rc) {
+			/* a full bucket pair refuses this key, not the next */
+			if (!err)
+				err = -rc;
+			refused++;
+			continue;
 		}
 		done++;
 	}
+	xdptcp_twtab_close(&tab);
 	xdptcp_pinned_close(&p);
 	if (clear)
 		printf("deleted %lu\n", done);
 	else
-		printf("inserted %lu failed_at %lu error %s\n", done, err ? i : 0,
+		printf("inserted %lu refused %lu error %s\n", done, refused,
 		       err ? strerror(err) : "none");
 	return 0;
 }

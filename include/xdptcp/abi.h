@@ -9,6 +9,7 @@
 #include "xdptcp/tcb.h"
 #include "xdptcp/meta.h"
 #include "xdptcp/stats.h"
+#include "xdptcp/twtab.h"
 
 #define XDPTCP_ABI_VERSION 1
 
@@ -38,6 +39,13 @@ static inline uint64_t xdptcp_abi_hash(void)
 		offsetof(struct xdptcp_tw, ts_offset),
 		sizeof(struct xdptcp_port),
 		sizeof(struct xdptcp_config),
+		offsetof(struct xdptcp_config, tw_buckets),
+		sizeof(struct xdptcp_tw_slot),
+		offsetof(struct xdptcp_tw_slot, deadline),
+		offsetof(struct xdptcp_tw_slot, ts_offset),
+		sizeof(struct xdptcp_tw_bucket),
+		XDPTCP_TW_WAYS,
+		XDPTCP_MAX_LADDRS,
 		sizeof(struct xdptcp_meta),
 		XDPTCP_STAT_MAX,
 		XDPTCP_NSTATES,

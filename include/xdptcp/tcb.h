@@ -76,9 +76,11 @@ _Static_assert(sizeof(struct xdptcp_flow_key) == 16, "flow key is 16 bytes");
 /* xdptcp_tw.flags */
 #define XDPTCP_TW_TS 0x01 /* the connection used timestamps */
 
-/* A TIME-WAIT connection, reduced to what the final ACK needs (value of the
- * `timewait` map, keyed by struct xdptcp_flow_key). An entry whose deadline
- * has passed counts as absent, so the reaper never races a lookup. */
+/* A TIME-WAIT connection, reduced to what the final ACK needs, as the
+ * engine reports it (keyed by struct xdptcp_flow_key); XDP's `timewait`
+ * table holds it as a struct xdptcp_tw_slot (xdptcp/twtab.h). An entry
+ * whose deadline has passed counts as absent, so the reaper never races a
+ * lookup. */
 struct xdptcp_tw {
 	__u64 deadline_ns; /* CLOCK_MONOTONIC: end of 2*MSL */
 	__u32 snd_nxt;     /* SEQ of our final ACK (after our FIN) */
@@ -104,6 +106,9 @@ struct xdptcp_config {
 	__u64 tw_timeout_ns; /* 2*MSL: a FIN in TIME-WAIT restarts this much */
 	__u32 nqueues;
 	__u32 flags;
+	__u64 tw_seed;	  /* hash seed of the `timewait` table (xdptcp/twtab.h) */
+	__u32 tw_buckets; /* its buckets (a power of two); 0: no table */
+	__u32 pad;
 };
 
 /* Our timestamp clock (RFC 7323 section 5.4): CLOCK_MONOTONIC ns >> 20,

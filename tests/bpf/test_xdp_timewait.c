@@ -79,7 +79,9 @@ static void test_tw_fin_reacked_deadline_restarted(void **state)
 	assert_int_equal(pkt_snap_take(&W, &c->after), 0);
 	got = pkt_dump_find(&c->after.timewait, &k);
 	assert_non_null(got);
-	assert_in_range(got->deadline_ns, c->r.t0 + cfg.tw_timeout_ns, c->r.t1 + cfg.tw_timeout_ns);
+	/* the slot keeps ticks (ns >> 20) */
+	assert_in_range(got->deadline_ns >> 20, (c->r.t0 + cfg.tw_timeout_ns) >> 20,
+			(c->r.t1 + cfg.tw_timeout_ns) >> 20);
 	((struct xdptcp_tw *)pkt_dump_find(&c->want.timewait, &k))->deadline_ns = got->deadline_ns;
 	pkt_snap_free(&c->after);
 	fx_check_maps(c, -1);
@@ -101,7 +103,8 @@ static void test_tw_fin_default_timeout(void **state)
 	assert_int_equal(pkt_snap_take(&W, &c->after), 0);
 	got = pkt_dump_find(&c->after.timewait, &k);
 	assert_non_null(got);
-	assert_in_range(got->deadline_ns, c->r.t0 + 60000000000ull, c->r.t1 + 60000000000ull);
+	assert_in_range(got->deadline_ns >> 20, (c->r.t0 + 60000000000ull) >> 20,
+			(c->r.t1 + 60000000000ull) >> 20);
 	pkt_snap_free(&c->after);
 }
 
@@ -317,6 +320,120 @@ static void test_tw_bad_tcp_csum_dropped(void **state)
 	fx_check_maps(c, -1);
 }
 
+/* The spec's entry written by hand into slot 5 of the first (which 0) or
+ * second (which 1) bucket of its pair, as fx_tw() would fill it. */
+static struct xdptcp_tw_slot *put_slot(struct pkt_case *c, int which, uint32_t deadline,
+				       struct xdptcp_tw *tw)
+{
+	struct xdptcp_flow_key k;
+	struct xdptcp_tw_slot *sl;
+	uint32_t b[2];
+	int idx;
+
+	pkt_world_key(&c->s, &k);
+	xdptcp_tw_buckets(k.raddr, k.laddr, k.rport, k.lport, PKT_WORLD_TW_SEED,
+			  PKT_WORLD_TW_BUCKETS, &b[0], &b[1]);
+	assert_int_not_equal(b[0], b[1]);
+	idx = xdptcp_twtab_laddr(&W.tw, k.laddr, true);
+	assert_true(idx >= 0);
+	*tw = (struct xdptcp_tw){ .snd_nxt = 7001, .rcv_nxt = 3001, .ts_recent = 200,
+				  .ts_offset = 12345, .window = 502 };
+	sl = &W.tw.b[b[which]].slot[5];
+	*sl = (struct xdptcp_tw_slot){
+		.raddr = k.raddr,
+		.rport = k.rport,
+		.lport = k.lport,
+		.deadline = deadline,
+		.laddr_idx = (uint8_t)idx,
+		.window = tw->window,
+		.snd_nxt = tw->snd_nxt,
+		.rcv_nxt = tw->rcv_nxt,
+		.ts_recent = tw->ts_recent,
+		.ts_offset = tw->ts_offset,
+	};
+	c->s.seq = 3001;
+	c->s.ack = 7001;
+	return sl;
+}
+
+static void test_tw_found_in_second_bucket(void **state)
+{
+	struct pkt_case *c = *state;
+	struct xdptcp_tw tw;
+
+	put_slot(c, 1, xdptcp_tw_deadline(pkt_now_ns() + 60000000000ull), &tw);
+	c->s.ack = 7000; /* unacceptable: answered */
+	fx_run(c, XDP_TX);
+	check_final_ack(c, &tw);
+	want_reack(c);
+	fx_check_maps(c, -1);
+}
+
+static void test_tw_other_laddr_not_matched(void **state)
+{
+	struct pkt_case *c = *state;
+	struct xdptcp_tw tw = {.deadline_ns = pkt_now_ns() + 60000000000ull,
+			       .snd_nxt = 7001,
+			       .rcv_nxt = 3001,
+			       .window = 502};
+	struct xdptcp_flow_key k;
+
+	/* same remote address and ports, another local address */
+	pkt_world_key(&c->s, &k);
+	k.laddr = htonl(0x0a000063);
+	assert_int_equal(pkt_world_add_tw(&W, &k, &tw), 0);
+	c->s.flags = PKT_FIN | PKT_ACK;
+	c->s.seq = 3000;
+	c->s.ack = 7001;
+	fx_run(c, XDP_PASS);
+	fx_no_meta_frame_untouched(c);
+	c->want.stats[XDPTCP_STAT_PASS_NOT_OURS]++;
+	fx_check_maps(c, -1);
+}
+
+static void test_tw_expired_across_tick_wrap(void **state)
+{
+	struct pkt_case *c = *state;
+	struct xdptcp_tw tw;
+
+	/* more than half the tick space ahead is behind (serial arithmetic,
+	 * as when the 32-bit tick has wrapped since): expired,
+	 * found in the second bucket, passed on as absent */
+	put_slot(c, 1, xdptcp_ts_clock(pkt_now_ns()) + 0x80000000u + 1000, &tw);
+	c->s.flags = PKT_FIN | PKT_ACK;
+	fx_run(c, XDP_PASS);
+	fx_no_meta_frame_untouched(c);
+	c->want.stats[XDPTCP_STAT_TW_EXPIRED]++;
+	c->want.stats[XDPTCP_STAT_PASS_NOT_OURS]++;
+	fx_check_maps(c, -1);
+}
+
+static void test_tw_fin_restart_writes_slot(void **state)
+{
+	struct pkt_case *c = *state;
+	struct xdptcp_config cfg = {.tw_timeout_ns = 7000000000ull};
+	struct xdptcp_flow_key k;
+	struct xdptcp_tw tw, *want;
+	struct xdptcp_tw_slot *sl;
+
+	assert_int_equal(pkt_world_set_config(&W, &cfg), 0);
+	sl = put_slot(c, 0, xdptcp_tw_deadline(pkt_now_ns() + 1000000000ull), &tw);
+	c->s.flags = PKT_FIN | PKT_ACK;
+	c->s.seq = 3000;
+	fx_run(c, XDP_TX);
+	check_final_ack(c, &tw);
+	want_reack(c);
+	c->want.stats[XDPTCP_STAT_TW_FIN]++;
+	/* the slot itself: now + 7 s in ticks, nothing else moved */
+	assert_in_range(sl->deadline, xdptcp_ts_clock(c->r.t0 + cfg.tw_timeout_ns),
+			xdptcp_ts_clock(c->r.t1 + cfg.tw_timeout_ns));
+	pkt_world_key(&c->s, &k);
+	want = pkt_dump_find(&c->want.timewait, &k);
+	assert_non_null(want);
+	want->deadline_ns = (uint64_t)sl->deadline << 20;
+	fx_check_maps(c, -1);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -335,6 +452,10 @@ int main(int argc, char **argv)
 	    T(test_tw_expired_not_ours),
 	    T(test_tw_expired_served_port),
 	    T(test_tw_bad_tcp_csum_dropped),
+	    T(test_tw_found_in_second_bucket),
+	    T(test_tw_other_laddr_not_matched),
+	    T(test_tw_expired_across_tick_wrap),
+	    T(test_tw_fin_restart_writes_slot),
 	};
 
 	fx_obj_path = pkt_world_obj_arg(argc, argv);

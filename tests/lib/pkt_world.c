@@ -82,6 +82,11 @@ int pkt_world_open(struct pkt_world *w, const char *obj_path)
 		err = -errno ? -errno : -EINVAL;
 		goto fail;
 	}
+	/* a small table: tests place keys in known buckets */
+	err = bpf_map__set_max_entries(bpf_object__find_map_by_name(w->obj, "timewait"),
+				       PKT_WORLD_TW_BUCKETS);
+	if (err)
+		goto fail;
 	err = bpf_object__load(w->obj);
 	if (err)
 		goto fail;
@@ -99,12 +104,17 @@ int pkt_world_open(struct pkt_world *w, const char *obj_path)
 	w->fd_xsks = map_fd(w, "xsks");
 	w->fd_config = map_fd(w, "config");
 	w->fd_stats = map_fd(w, "stats");
+	w->fd_laddrs = map_fd(w, "laddrs");
 	w->ncpus = libbpf_num_possible_cpus();
 	if (w->ncpus <= 0 || w->fd_flows < 0 || w->fd_timewait < 0 || w->fd_ports < 0 ||
-	    w->fd_xsks < 0 || w->fd_config < 0 || w->fd_stats < 0) {
+	    w->fd_xsks < 0 || w->fd_config < 0 || w->fd_stats < 0 || w->fd_laddrs < 0) {
 		err = -ENOENT;
 		goto fail;
 	}
+	err = xdptcp_twtab_map(&w->tw, w->fd_timewait, w->fd_laddrs, PKT_WORLD_TW_BUCKETS,
+			       PKT_WORLD_TW_SEED, true);
+	if (err)
+		goto fail;
 	w->tcbs = mmap(NULL, sz, PROT_READ | PROT_WRITE, MAP_SHARED, w->fd_tcbs, 0);
 	if (w->tcbs == MAP_FAILED) {
 		err = -errno;
@@ -122,6 +132,7 @@ void pkt_world_close(struct pkt_world *w)
 	pkt_world_xsk_del(w);
 	if (w->tcbs)
 		munmap(w->tcbs, (size_t)PKT_WORLD_SLOTS * sizeof(struct xdptcp_tcb));
+	xdptcp_twtab_close(&w->tw);
 	bpf_object__close(w->obj);
 	memset(w, 0, sizeof(*w));
 }
@@ -151,8 +162,11 @@ int pkt_world_reset(struct pkt_world *w)
 		return -ENOMEM;
 	memset(w->tcbs, 0, (size_t)PKT_WORLD_SLOTS * sizeof(struct xdptcp_tcb));
 	err = clear_hash(w->fd_flows, sizeof(struct xdptcp_flow_key));
-	if (!err)
-		err = clear_hash(w->fd_timewait, sizeof(struct xdptcp_flow_key));
+	memset(w->tw.b, 0, (size_t)PKT_WORLD_TW_BUCKETS * sizeof(struct xdptcp_tw_bucket));
+	for (uint32_t i = 0; !err && i < XDPTCP_MAX_LADDRS; i++)
+		if (bpf_map_update_elem(w->fd_laddrs, &i, &(__be32){ 0 }, BPF_ANY))
+			err = -errno;
+	w->tw.nladdrs = 0;
 	if (!err)
 		err = clear_hash(w->fd_ports, sizeof(__be16));
 	for (uint32_t q = 0; !err && q < XDPTCP_MAX_QUEUES_USER; q++)
@@ -317,7 +331,7 @@ int pkt_world_add_flow(struct pkt_world *w, const struct xdptcp_flow_key *k, uin
 int pkt_world_add_tw(struct pkt_world *w, const struct xdptcp_flow_key *k,
 		     const struct xdptcp_tw *tw)
 {
-	return bpf_map_update_elem(w->fd_timewait, k, tw, BPF_ANY) ? -errno : 0;
+	return xdptcp_twtab_insert(&w->tw, k, tw, pkt_now_ns());
 }
 
 int pkt_world_add_port(struct pkt_world *w, uint16_t port_host)
@@ -330,9 +344,14 @@ int pkt_world_add_port(struct pkt_world *w, uint16_t port_host)
 
 int pkt_world_set_config(struct pkt_world *w, const struct xdptcp_config *c)
 {
+	struct xdptcp_config cfg = *c;
 	uint32_t k = 0;
 
-	return bpf_map_update_elem(w->fd_config, &k, c, BPF_ANY) ? -errno : 0;
+	if (!cfg.tw_buckets) {
+		cfg.tw_buckets = PKT_WORLD_TW_BUCKETS;
+		cfg.tw_seed = PKT_WORLD_TW_SEED;
+	}
+	return bpf_map_update_elem(w->fd_config, &k, &cfg, BPF_ANY) ? -errno : 0;
 }
 
 void pkt_world_key(const struct pkt_spec *s, struct xdptcp_flow_key *k)
@@ -425,6 +444,49 @@ static int dump_map(int fd, size_t ksz, size_t vsz, struct pkt_dump *d)
 	return 0;
 }
 
+struct tw_dump_ctx {
+	struct pkt_dump *d;
+	size_t cap;
+};
+
+static int tw_record(const struct xdptcp_flow_key *k, const struct xdptcp_tw *tw, void *ctx)
+{
+	struct tw_dump_ctx *c = ctx;
+	size_t rec = sizeof(*k) + sizeof(*tw);
+
+	if (c->d->n == c->cap) {
+		uint8_t *kv = realloc(c->d->kv, c->cap * 2 * rec);
+
+		if (!kv)
+			return -ENOMEM;
+		c->d->kv = kv;
+		c->cap *= 2;
+	}
+	memcpy(c->d->kv + c->d->n * rec, k, sizeof(*k));
+	memcpy(c->d->kv + c->d->n * rec + sizeof(*k), tw, sizeof(*tw));
+	c->d->n++;
+	return 0;
+}
+
+/* The table as a hash map would have dumped it: (key, entry) records. */
+static int dump_tw(struct pkt_world *w, struct pkt_dump *d)
+{
+	struct tw_dump_ctx c = { .d = d, .cap = 16 };
+	size_t ksz = sizeof(struct xdptcp_flow_key);
+	int err;
+
+	memset(d, 0, sizeof(*d));
+	d->ksz = ksz;
+	d->vsz = sizeof(struct xdptcp_tw);
+	d->kv = malloc(c.cap * (d->ksz + d->vsz));
+	if (!d->kv)
+		return -ENOMEM;
+	err = xdptcp_twtab_walk(&w->tw, pkt_now_ns(), true, tw_record, &c);
+	if (!err)
+		qsort_r(d->kv, d->n, d->ksz + d->vsz, cmp_key, &ksz);
+	return err;
+}
+
 static int copy_dump(struct pkt_dump *dst, const struct pkt_dump *src)
 {
 	size_t sz = src->n * (src->ksz + src->vsz);
@@ -464,8 +526,10 @@ int pkt_snap_take(struct pkt_world *w, struct pkt_snap *s)
 	err = dump_map(w->fd_flows, sizeof(struct xdptcp_flow_key), sizeof(struct xdptcp_flow),
 		       &s->flows);
 	if (!err)
-		err = dump_map(w->fd_timewait, sizeof(struct xdptcp_flow_key),
-			       sizeof(struct xdptcp_tw), &s->timewait);
+		err = dump_tw(w, &s->timewait);
+	for (uint32_t i = 0; !err && i < XDPTCP_MAX_LADDRS; i++)
+		if (bpf_map_lookup_elem(w->fd_laddrs, &i, &s->laddrs[i]))
+			err = -errno;
 	if (!err)
 		err = dump_map(w->fd_ports, sizeof(__be16), sizeof(struct xdptcp_port), &s->ports);
 	if (!err) /* an XSKMAP cannot be read from userspace: keys only */
@@ -573,6 +637,10 @@ int pkt_snap_diff(const struct pkt_snap *want, const struct pkt_snap *got)
 	n += diff_dump("timewait", &want->timewait, &got->timewait);
 	n += diff_dump("ports", &want->ports, &got->ports);
 	n += diff_dump("xsks", &want->xsks_keys, &got->xsks_keys);
+	if (memcmp(want->laddrs, got->laddrs, sizeof(want->laddrs))) {
+		fprintf(stderr, "map laddrs differs\n");
+		n++;
+	}
 	if (memcmp(&want->config, &got->config, sizeof(want->config))) {
 		fprintf(stderr, "map config differs\n");
 		n++;

@@ -5,6 +5,7 @@
 #ifndef XDPTCP_TESTS_PKT_WORLD_H
 #define XDPTCP_TESTS_PKT_WORLD_H
 
+#include "loader/twtab.h"
 #include "pkt.h"
 #include "xdptcp/meta.h"
 #include "xdptcp/stats.h"
@@ -14,6 +15,8 @@
 #include <stdint.h>
 
 #define PKT_WORLD_SLOTS 65536 /* XDPTCP_MAX_CONNS of bpf/maps.bpf.h */
+#define PKT_WORLD_TW_BUCKETS 64 /* the `timewait` table, shrunk before load */
+#define PKT_WORLD_TW_SEED 0x5eed0123456789abull
 
 struct bpf_object;
 struct pkt_xsk;
@@ -21,8 +24,9 @@ struct pkt_xsk;
 struct pkt_world {
 	struct bpf_object *obj;
 	int prog_fd;
-	int fd_tcbs, fd_flows, fd_timewait, fd_ports, fd_xsks, fd_config, fd_stats;
+	int fd_tcbs, fd_flows, fd_timewait, fd_ports, fd_xsks, fd_config, fd_stats, fd_laddrs;
 	struct xdptcp_tcb *tcbs; /* the mmapped `tcbs` array */
+	struct xdptcp_twtab tw;	 /* the mapped `timewait` table */
 	int ncpus;
 	struct pkt_xsk *xsk; /* NULL unless pkt_world_xsk_add() */
 };
@@ -34,7 +38,8 @@ int pkt_world_open(struct pkt_world *w, const char *obj_path);
 /* "--obj PATH" from a test's or benchmark's argv, or NULL. */
 const char *pkt_world_obj_arg(int argc, char **argv);
 void pkt_world_close(struct pkt_world *w);
-/* Empties flows, timewait, ports, xsks; zeroes tcbs, config, stats. */
+/* Empties flows, timewait, laddrs, ports, xsks; zeroes tcbs, stats and
+ * config but its TIME-WAIT table (tw_buckets, tw_seed). */
 int pkt_world_reset(struct pkt_world *w);
 
 /* Moves the process into a new network namespace, brings its loopback up,
@@ -61,6 +66,7 @@ int pkt_world_add_flow(struct pkt_world *w, const struct xdptcp_flow_key *k, uin
 int pkt_world_add_tw(struct pkt_world *w, const struct xdptcp_flow_key *k,
 		     const struct xdptcp_tw *tw);
 int pkt_world_add_port(struct pkt_world *w, uint16_t port_host);
+/* tw_buckets 0 in c: the world's table (PKT_WORLD_TW_BUCKETS, its seed). */
 int pkt_world_set_config(struct pkt_world *w, const struct xdptcp_config *c);
 
 /* The key XDP builds for a frame made from spec s. */
@@ -94,7 +100,11 @@ struct pkt_dump {
 
 struct pkt_snap {
 	struct xdptcp_tcb *tcbs; /* PKT_WORLD_SLOTS entries */
-	struct pkt_dump flows, timewait, ports, xsks_keys;
+	struct pkt_dump flows, ports, xsks_keys;
+	/* every non-empty slot, expired ones too, as (struct xdptcp_flow_key,
+	 * struct xdptcp_tw) records with deadline_ns = tick << 20 */
+	struct pkt_dump timewait;
+	__be32 laddrs[XDPTCP_MAX_LADDRS];
 	struct xdptcp_config config;
 	uint64_t stats[XDPTCP_STAT_MAX]; /* summed over CPUs */
 };

@@ -1,5 +1,5 @@
-/* tw_insert: puts one TIME-WAIT entry into the pinned `timewait` map of a
- * device, for tests/net (the deadline is CLOCK_MONOTONIC, which a shell
+/* tw_insert: puts one TIME-WAIT entry into the pinned `timewait` table of a
+ * device (user/loader/twtab.h), for tests/net (the deadline is CLOCK_MONOTONIC, which a shell
  * cannot compute, hence a tool rather than bpftool).
  *
  *   tw_insert --dev IF [--bpffs DIR] --raddr A --rport P --laddr B --lport Q
@@ -17,9 +17,9 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
-#include <bpf/bpf.h>
 #include "xdptcp/tcb.h"
 #include "loader/loader.h"
+#include "loader/twtab.h"
 
 static int num(const char *s, unsigned long long max, unsigned long long *v)
 {
@@ -63,8 +63,9 @@ int main(int argc, char **argv)
 	unsigned int have = 0; /* bits: raddr laddr rport lport snd rcv */
 	struct xdptcp_pinned p;
 	char err[XDPTCP_ERR_LEN];
+	struct xdptcp_twtab tab;
 	bool show = false;
-	int c, fd;
+	int c, rc = 0;
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
@@ -124,28 +125,37 @@ int main(int argc, char **argv)
 		fprintf(stderr, "tw_insert: %s\n", err);
 		return 1;
 	}
-	fd = p.map_fd[XDPTCP_MAP_TIMEWAIT];
+	if (xdptcp_twtab_open(&tab, &p, !show, err, sizeof(err))) {
+		fprintf(stderr, "tw_insert: %s\n", err);
+		xdptcp_pinned_close(&p);
+		return 1;
+	}
 	if (show) {
 		uint64_t now = now_ns();
+		struct xdptcp_tw_slot *s = xdptcp_twtab_find(&tab, &key);
 
-		if (bpf_map_lookup_elem(fd, &key, &tw)) {
-			fprintf(stderr, "tw_insert: no such entry: %s\n", strerror(errno));
-			xdptcp_pinned_close(&p);
-			return 1;
+		if (!s) {
+			fprintf(stderr, "tw_insert: no such entry\n");
+			rc = 1;
+		} else {
+			xdptcp_twtab_entry(&tab, s, now, &key, &tw);
+			printf("snd_nxt %u rcv_nxt %u deadline_in_ms %lld\n", tw.snd_nxt,
+			       tw.rcv_nxt, ((long long)tw.deadline_ns - (long long)now) / 1000000);
 		}
-		printf("snd_nxt %u rcv_nxt %u deadline_in_ms %lld\n", tw.snd_nxt, tw.rcv_nxt,
-		       ((long long)tw.deadline_ns - (long long)now) / 1000000);
 	} else {
-		tw.deadline_ns = now_ns() + ttl_ms * 1000000ull;
-		if (bpf_map_update_elem(fd, &key, &tw, BPF_ANY)) {
-			fprintf(stderr, "tw_insert: update %s/timewait: %s\n", p.dir,
-				strerror(errno));
-			xdptcp_pinned_close(&p);
-			return 1;
+		uint64_t now = now_ns();
+
+		tw.deadline_ns = now + ttl_ms * 1000000ull;
+		rc = xdptcp_twtab_insert(&tab, &key, &tw, now);
+		if (rc) {
+			fprintf(stderr, "tw_insert: insert into %s/timewait: %s\n", p.dir,
+				strerror(-rc));
+			rc = 1;
 		}
 	}
+	xdptcp_twtab_close(&tab);
 	xdptcp_pinned_close(&p);
-	return 0;
+	return rc;
 usage:
 	fprintf(stderr, "usage: tw_insert --dev IF [--bpffs DIR] --raddr A --rport P --laddr B "
 			"--lport Q\n"

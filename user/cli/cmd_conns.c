@@ -12,6 +12,7 @@
 #include <bpf/bpf.h>
 #include "cli/cli.h"
 #include "cli/conns.h"
+#include "loader/twtab.h"
 
 enum { C_DEV, C_BPFFS, C_JSON, C_ALL, C_STATE, C_HELP };
 
@@ -205,9 +206,16 @@ static int add_flow(const void *key, const void *value, uint64_t now_ns, void *c
 			      flow->slot < c->nslots ? &c->tcbs[flow->slot] : NULL);
 }
 
-static int add_tw(const void *key, const void *value, uint64_t now_ns, void *ctx)
+struct tw_ctx {
+	struct conns_table *t;
+	uint64_t now_ns;
+};
+
+static int add_tw(const struct xdptcp_flow_key *k, const struct xdptcp_tw *tw, void *ctx)
 {
-	return conns_add_tw(ctx, key, value, now_ns);
+	struct tw_ctx *c = ctx;
+
+	return conns_add_tw(c->t, k, tw, c->now_ns);
 }
 
 static int read_flows(const struct xdptcp_pinned *p, struct conns_table *t, char *err,
@@ -241,19 +249,23 @@ static int read_flows(const struct xdptcp_pinned *p, struct conns_table *t, char
 	return rc;
 }
 
+/* The table is BPF_F_MMAPABLE: read through a read-only mapping; expired
+ * slots too (--all shows them, as the reaper has not emptied them yet). */
 static int read_timewait(const struct xdptcp_pinned *p, struct conns_table *t, char *err,
 			 size_t errlen)
 {
-	int fd = p->map_fd[XDPTCP_MAP_TIMEWAIT];
+	struct tw_ctx c = { .t = t };
+	struct xdptcp_twtab tab;
 	int rc;
 
-	rc = map_check(fd, "timewait", sizeof(struct xdptcp_flow_key), sizeof(struct xdptcp_tw),
-		       NULL, err, errlen);
-	if (!rc)
-		rc = walk_hash(fd, sizeof(struct xdptcp_flow_key), sizeof(struct xdptcp_tw), add_tw,
-			       t);
+	rc = xdptcp_twtab_open(&tab, p, false, err, errlen);
 	if (rc)
-		snprintf(err, errlen, "cannot read the timewait map: %s", strerror(-rc));
+		return rc;
+	c.now_ns = monotonic_ns();
+	rc = xdptcp_twtab_walk(&tab, c.now_ns, true, add_tw, &c);
+	if (rc)
+		snprintf(err, errlen, "cannot read the timewait table: %s", strerror(-rc));
+	xdptcp_twtab_close(&tab);
 	return rc;
 }
 

@@ -94,8 +94,9 @@ static void print_status(const char *ifname, const struct xdptcp_pinned *p,
 	       st->nqueues == 1 ? "" : "s");
 	printf("tcbs:      %llu in use of %llu\n", (unsigned long long)st->tcbs_in_use,
 	       (unsigned long long)st->tcbs_max);
-	printf("flows:     %llu\ntimewait:  %llu\nports:     %llu\n", (unsigned long long)st->flows,
-	       (unsigned long long)st->timewait, (unsigned long long)st->ports);
+	printf("flows:     %llu\ntimewait:  %llu (of %llu slots)\nports:     %llu\n",
+	       (unsigned long long)st->flows, (unsigned long long)st->timewait,
+	       (unsigned long long)st->tw_slots, (unsigned long long)st->ports);
 }
 
 static int run_status(int argc, char **argv)

@@ -5,6 +5,7 @@
 #include <net/if.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
@@ -108,14 +109,28 @@ static int write_config(struct xdptcp *skel, const struct xdptcp_attach_opts *o,
 	uint32_t key = 0, nq = 0, msl = o->msl_ms ? o->msl_ms : XDPTCP_DEFAULT_MSL_MS;
 	uint64_t abi = xdptcp_abi_hash();
 	struct xdptcp_config cfg = { 0 };
+	uint64_t seed;
+	uint32_t buckets;
 	int rc;
 
 	/* reused maps keep their configuration, unless told otherwise or
 	 * it was never written (nqueues is at least 1 once it was) */
-	if (!fresh && !o->msl_ms &&
-	    !bpf_map_lookup_elem(bpf_map__fd(skel->maps.config), &key, &cfg) && cfg.nqueues)
-		return 0;
+	if (!fresh && !bpf_map_lookup_elem(bpf_map__fd(skel->maps.config), &key, &cfg) &&
+	    cfg.nqueues) {
+		if (!o->msl_ms)
+			return 0;
+		/* the table's entries are where this seed put them */
+		seed = cfg.tw_seed;
+		buckets = cfg.tw_buckets;
+	} else {
+		if (getrandom(&seed, sizeof(seed), 0) != (ssize_t)sizeof(seed))
+			return loader_msg(err, errlen, -EIO,
+					  "no random bytes for the TIME-WAIT table's seed");
+		buckets = bpf_map__max_entries(skel->maps.timewait);
+	}
 	memset(&cfg, 0, sizeof(cfg));
+	cfg.tw_seed = seed;
+	cfg.tw_buckets = buckets;
 	rc = loader_rx_queues(o->target.ifname, &nq);
 	if (rc)
 		return loader_fail(err, errlen, rc, "cannot count the RX queues of %s",

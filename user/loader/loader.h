@@ -35,6 +35,7 @@ enum xdptcp_map_id {
 	XDPTCP_MAP_CONFIG,
 	XDPTCP_MAP_ABI,
 	XDPTCP_MAP_STATS,
+	XDPTCP_MAP_LADDRS,
 	XDPTCP_NMAPS
 };
 
@@ -129,7 +130,9 @@ struct xdptcp_status {
 	uint8_t attach_mode;  /* XDP_ATTACHED_* of the device */
 	uint64_t tcbs_in_use; /* slots whose state is not CLOSED */
 	uint64_t tcbs_max;
-	uint64_t flows, timewait, ports;
+	uint64_t flows, ports;
+	uint64_t timewait;	/* live slots of the TIME-WAIT table */
+	uint64_t tw_slots;	/* its capacity: buckets * XDPTCP_TW_WAYS */
 	uint64_t tw_timeout_ns; /* from the config map: 2*MSL */
 	uint32_t nqueues;
 };

@@ -4,10 +4,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "xdptcp/tcb.h"
 #include "loader/loader_int.h"
+#include "loader/twtab.h"
 
 static int count_keys(int fd, uint64_t *n)
 {
@@ -100,9 +102,22 @@ int xdptcp_status_read(const char *ifname, const struct xdptcp_pinned *p, struct
 		uint64_t *n;
 	} hashes[] = {
 		{ XDPTCP_MAP_FLOWS, &st->flows },
-		{ XDPTCP_MAP_TIMEWAIT, &st->timewait },
 		{ XDPTCP_MAP_PORTS, &st->ports },
 	};
+	if (p->map_fd[XDPTCP_MAP_TIMEWAIT] >= 0) {
+		struct xdptcp_twtab t;
+		struct timespec ts;
+
+		/* live slots: an expired one is absent for XDP too */
+		rc = xdptcp_twtab_open(&t, p, false, err, errlen);
+		if (rc)
+			return rc;
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		st->timewait = xdptcp_twtab_count(&t, (uint64_t)ts.tv_sec * 1000000000ull +
+							      (uint64_t)ts.tv_nsec);
+		st->tw_slots = (uint64_t)t.nbuckets * XDPTCP_TW_WAYS;
+		xdptcp_twtab_close(&t);
+	}
 	for (size_t i = 0; i < sizeof(hashes) / sizeof(hashes[0]); i++) {
 		if (p->map_fd[hashes[i].id] < 0)
 			continue;

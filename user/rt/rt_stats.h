@@ -41,7 +41,8 @@
 	X(RTO_EXPIRED, "rt_rto_expired", "retransmission timeouts (engine)")             \
 	X(FAST_RETRANSMITS, "rt_fast_retransmits", "fast retransmits (engine)")          \
 	X(TW_REOPENED, "rt_tw_reopened", "TIME-WAIT entries dropped for a new SYN (RFC 6191)") \
-	X(ENGINE_TCBS, "rt_engine_tcbs", "gauge: whole TCBs the engine holds (listeners included)")
+	X(ENGINE_TCBS, "rt_engine_tcbs", "gauge: whole TCBs the engine holds (listeners included)") \
+	X(TW_FULL, "rt_tw_full", "TIME-WAIT entries XDP's table had no room for")
 
 enum xdptcp_rt_stat {
 #define XDPTCP_RT_STAT_ENUM(id, name, help) XDPTCP_RT_##id,

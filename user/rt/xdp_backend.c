@@ -455,9 +455,9 @@ static int xdp_init(struct xdptcp_loop *loop, const struct xdptcp_loop_opts *o)
 	rc = start_engine(rt, o);
 	if (rc)
 		goto fail;
-	rc = rt_tw_init(rt, reused);
+	rc = rt_tw_init(rt, reused, err, sizeof(err));
 	if (rc) {
-		xdptcp_loop_fail(loop, rc, "out of memory");
+		xdptcp_loop_fail(loop, rc, "%s", err);
 		goto fail;
 	}
 	rt->next_reap = rt->now;

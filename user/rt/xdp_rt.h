@@ -12,6 +12,7 @@
 #include <net/if.h>
 #include <stdint.h>
 #include "loader/loader.h"
+#include "loader/twtab.h"
 #include "rt/backend.h"
 #include "rt/rt_stats.h"
 #include "tcp/tcp.h"
@@ -24,7 +25,7 @@
 #define RT_QUARANTINE_NS 20000000ull /* 20 ms: frames in flight for a freed slot are gone */
 #define RT_REAP_NS 100000000ull	     /* TIME-WAIT reaper period */
 #define RT_TW_SWEEP_NS 10000000000ull /* full walks of `timewait`: at most this often */
-#define XDPTCP_RT_TWQ_CAP 262144      /* keys the reaper's FIFO holds (the map's size) */
+#define XDPTCP_RT_TWQ_CAP 262144      /* keys the reaper's FIFO holds; more: full walks */
 #define RT_STALE_RST_MAX 4096 /* RSTs sent to a crashed control plane's peers */
 
 struct rt_sock {
@@ -119,6 +120,7 @@ struct rt {
 	uint64_t next_timer;
 	uint64_t next_reap;
 	struct rt_twq twq;
+	struct xdptcp_twtab tw; /* XDP's `timewait` table, mapped */
 	uint64_t *ctr; /* rt_stats counters */
 	int ctr_fd;
 	uint64_t retrans_base; /* RETRANSMITS counted before this process */
@@ -175,8 +177,9 @@ void rt_sync_out(struct rt *rt, struct rt_sock *s);
 void rt_publish_snd_nxt(struct rt *rt);
 
 /* xdp_tw.c: XDP's TIME-WAIT entries. sweep_now: a full walk first (the
- * maps of a crashed control plane were taken over). */
-int rt_tw_init(struct rt *rt, bool sweep_now);
+ * maps of a crashed control plane were taken over). rt_tw_init maps the
+ * table; on failure it writes why into err. */
+int rt_tw_init(struct rt *rt, bool sweep_now, char *err, size_t errlen);
 void rt_tw_fini(struct rt *rt);
 void rt_tw_insert(struct rt *rt, const struct tcp_event_info *info);
 /* XDP found seg an acceptable SYN for a TIME-WAIT flow (RFC 6191): drop

@@ -1,4 +1,5 @@
-/* TIME-WAIT entries in XDP's `timewait` map: inserted when the engine
+/* TIME-WAIT entries in XDP's `timewait` table (mapped, user/loader/twtab.h:
+ * plain loads and stores, no syscalls): inserted when the engine
  * reports TIME-WAIT (before the flow goes), dropped when a new SYN reopens
  * the flow, and reaped after 2*MSL.
  * Reaping walks a FIFO of inserted keys in deadline order (every entry
@@ -8,19 +9,27 @@
  * A FIN may restart an entry (XDP does it): such a key goes to the back.
  * Entries no FIFO knows of (a crashed control plane's, or those pushed
  * while the FIFO was full) are found by a full walk, run at start and
- * after an overflow, at most every RT_TW_SWEEP_NS. */
-#include <bpf/bpf.h>
+ * after an overflow, at most every RT_TW_SWEEP_NS. An expired slot is
+ * absent for XDP and reusable by an insert: reaping only keeps the count
+ * of live slots honest and the buckets' loads low. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include "rt/xdp_rt.h"
 #include "tcp/tw_table.h"
 
-int rt_tw_init(struct rt *rt, bool sweep_now)
+int rt_tw_init(struct rt *rt, bool sweep_now, char *err, size_t errlen)
 {
+	int rc = xdptcp_twtab_open(&rt->tw, &rt->pins, true, err, errlen);
+
+	if (rc)
+		return rc;
 	rt->twq.cap = XDPTCP_RT_TWQ_CAP;
 	rt->twq.e = calloc(rt->twq.cap, sizeof(*rt->twq.e));
-	if (!rt->twq.e)
+	if (!rt->twq.e) {
+		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
+	}
 	rt->twq.sweep_due = sweep_now;
 	rt->twq.next_sweep = rt->now;
 	return 0;
@@ -28,6 +37,7 @@ int rt_tw_init(struct rt *rt, bool sweep_now)
 
 void rt_tw_fini(struct rt *rt)
 {
+	xdptcp_twtab_close(&rt->tw);
 	free(rt->twq.e);
 	rt->twq.e = NULL;
 }
@@ -37,7 +47,7 @@ static void twq_push(struct rt *rt, const struct xdptcp_flow_key *key, uint64_t 
 	struct rt_twq *q = &rt->twq;
 
 	if (q->len == q->cap) {
-		/* the map keeps the entry; a later full walk reaps it */
+		/* the table keeps the entry; a later full walk reaps it */
 		q->sweep_due = true;
 		return;
 	}
@@ -47,8 +57,12 @@ static void twq_push(struct rt *rt, const struct xdptcp_flow_key *key, uint64_t 
 
 void rt_tw_insert(struct rt *rt, const struct tcp_event_info *info)
 {
-	if (bpf_map_update_elem(rt_map_fd(rt, XDPTCP_MAP_TIMEWAIT), &info->key, &info->tw, BPF_ANY))
+	if (xdptcp_twtab_insert(&rt->tw, &info->key, &info->tw, rt->now)) {
+		/* both buckets full of live entries (or no room for another
+		 * local address): the flow goes without one, as before */
+		rt_count(rt, XDPTCP_RT_TW_FULL, 1);
 		return;
+	}
 	rt_count(rt, XDPTCP_RT_TW_INSERTED, 1);
 	twq_push(rt, &info->key, info->tw.deadline_ns);
 }
@@ -58,62 +72,39 @@ void rt_tw_forget(struct rt *rt, const struct tcp_seg *seg)
 	struct xdptcp_flow_key key;
 
 	tw_key_from_seg(&key, seg);
-	if (!bpf_map_delete_elem(rt_map_fd(rt, XDPTCP_MAP_TIMEWAIT), &key))
+	if (!xdptcp_twtab_delete(&rt->tw, &key))
 		rt_count(rt, XDPTCP_RT_TW_REOPENED, 1);
-}
-
-/* Entries past their deadline already count as absent for XDP; removing
- * them only frees the map. Batched lookups: a few syscalls per thousand. */
-static void tw_sweep(struct rt *rt)
-{
-	enum { CHUNK = 1024 };
-	static struct xdptcp_flow_key keys[CHUNK], dead[CHUNK];
-	static struct xdptcp_tw vals[CHUNK];
-	int fd = rt_map_fd(rt, XDPTCP_MAP_TIMEWAIT);
-	__u64 in = 0, out = 0;
-	bool first = true, done = false;
-
-	while (!done) {
-		__u32 n = CHUNK, ndead = 0;
-		int rc = bpf_map_lookup_batch(fd, first ? NULL : &in, &out, keys, vals, &n, NULL);
-
-		if (rc && errno != ENOENT)
-			return;
-		done = rc != 0; /* ENOENT: this was the last chunk */
-		first = false;
-		in = out;
-		for (__u32 i = 0; i < n; i++)
-			if (vals[i].deadline_ns <= rt->now)
-				dead[ndead++] = keys[i];
-		for (__u32 i = 0; i < ndead; i++)
-			if (!bpf_map_delete_elem(fd, &dead[i]))
-				rt_count(rt, XDPTCP_RT_TW_REAPED, 1);
-	}
 }
 
 void rt_tw_reap(struct rt *rt)
 {
 	struct rt_twq *q = &rt->twq;
-	int fd = rt_map_fd(rt, XDPTCP_MAP_TIMEWAIT);
 
 	while (q->len && q->e[q->head].deadline <= rt->now) {
 		struct rt_twq_entry e = q->e[q->head];
-		struct xdptcp_tw tw;
+		struct xdptcp_tw_slot *s;
 
 		q->head = (q->head + 1) % q->cap;
 		q->len--;
-		if (bpf_map_lookup_elem(fd, &e.key, &tw))
+		s = xdptcp_twtab_find(&rt->tw, &e.key);
+		if (!s)
 			continue; /* reopened by a new SYN, or reaped by a sweep */
-		if (tw.deadline_ns > rt->now) {
-			twq_push(rt, &e.key, tw.deadline_ns); /* a FIN restarted it */
+		if (xdptcp_twtab_reap_slot(s, rt->now)) {
+			rt_count(rt, XDPTCP_RT_TW_REAPED, 1);
 			continue;
 		}
-		if (!bpf_map_delete_elem(fd, &e.key))
-			rt_count(rt, XDPTCP_RT_TW_REAPED, 1);
+		if (xdptcp_twtab_lookup(&rt->tw, &e.key, rt->now)) {
+			struct xdptcp_flow_key k;
+			struct xdptcp_tw tw;
+
+			/* a FIN restarted it: back in the queue */
+			xdptcp_twtab_entry(&rt->tw, s, rt->now, &k, &tw);
+			twq_push(rt, &e.key, tw.deadline_ns);
+		}
 	}
 	if (q->sweep_due && rt->now >= q->next_sweep) {
 		q->sweep_due = false;
 		q->next_sweep = rt->now + RT_TW_SWEEP_NS;
-		tw_sweep(rt);
+		rt_count(rt, XDPTCP_RT_TW_REAPED, xdptcp_twtab_sweep(&rt->tw, rt->now));
 	}
 }
