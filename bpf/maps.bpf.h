@@ -4,6 +4,7 @@
 #define XDPTCP_MAPS_BPF_H
 
 #include <linux/bpf.h>
+#include <bpf/bpf_endian.h>
 #include <bpf/bpf_helpers.h>
 #include "xdptcp/tcb.h"
 #include "xdptcp/stats.h"
@@ -61,6 +62,17 @@ struct {
 	__type(value, struct xdptcp_port);
 } ports SEC(".maps");
 
+/* Local ports that may be ours, one bit each (xdptcp_owned_bit): served
+ * ports and the reserved active-open range. Every other frame costs this
+ * one array lookup before XDP_PASS. Userspace sets bits and never clears
+ * them while attached: a stale bit costs the longer path, never a frame. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XDPTCP_OWNED_WORDS);
+	__type(key, __u32);
+	__type(value, __u64);
+} owned SEC(".maps");
+
 /* One AF_XDP socket per RX queue. */
 struct {
 	__uint(type, BPF_MAP_TYPE_XSKMAP);
@@ -90,6 +102,14 @@ struct {
 	__type(key, __u32);
 	__type(value, __u64);
 } stats SEC(".maps");
+
+static __always_inline int port_owned(__be16 lport)
+{
+	__u32 port = bpf_ntohs(lport), word = port / 64;
+	__u64 *w = bpf_map_lookup_elem(&owned, &word);
+
+	return w && (*w & xdptcp_owned_bit(port));
+}
 
 static __always_inline void stat_add(__u32 id, __u64 n)
 {

@@ -24,7 +24,10 @@ int xdptcp_xdp(struct xdp_md *ctx)
 	if (act != PKT_CONTINUE)
 		return act;
 
-	/* 2. Ours: a flow, a live TIME-WAIT entry, or a served port. */
+	/* 2. Ours: a flow, a live TIME-WAIT entry, or a served port, all on
+	 * a port of `owned`: one array lookup turns the rest away. */
+	if (!port_owned(p.key.lport))
+		return pass(XDPTCP_STAT_PASS_NOT_OURS);
 	flow = bpf_map_lookup_elem(&flows, &p.key);
 	if (!flow) {
 		tw = tw_lookup_live(&p.key, &now, &tw_deadline);

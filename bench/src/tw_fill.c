@@ -114,6 +114,13 @@ int main(int argc, char **argv)
 		xdptcp_pinned_close(&p);
 		return 1;
 	}
+	/* XDP examines only frames to ports of `owned` */
+	if (!clear && xdptcp_owned_set(p.map_fd[XDPTCP_MAP_OWNED], (uint16_t)lport)) {
+		fprintf(stderr, "tw_fill: update %s/owned: %s\n", p.dir, strerror(errno));
+		xdptcp_twtab_close(&tab);
+		xdptcp_pinned_close(&p);
+		return 1;
+	}
 	now = now_ns();
 	deadline = now + (uint64_t)ttl_ms * 1000000ull;
 	for (i = 0; i < count; i++) {

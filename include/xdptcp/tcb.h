@@ -101,6 +101,13 @@ struct xdptcp_port {
 	__u32 flags;
 };
 
+/* The `owned` array: a bit per local port (host order) that may be ours. */
+#define XDPTCP_OWNED_WORDS (65536 / 64)
+static inline __u64 xdptcp_owned_bit(__u32 port)
+{
+	return 1ull << (port % 64);
+}
+
 /* The single entry of the `config` array, written by userspace. */
 struct xdptcp_config {
 	__u64 tw_timeout_ns; /* 2*MSL: a FIN in TIME-WAIT restarts this much */

@@ -2,6 +2,7 @@
  * and after, metadata of redirected frames (BPF_PROG_TEST_RUN returns it in
  * front of the frame), and the XDP_DROP fallback without a socket. */
 #include "xdp_fixture.h"
+#include <bpf/bpf.h>
 
 #define T(name) cmocka_unit_test_setup_teardown(name, fx_setup, fx_teardown)
 #define W_TCB(c) (&(c)->want.tcbs[FX_SLOT])
@@ -531,6 +532,35 @@ static void test_pass_other_port(void **state)
 	fx_check_maps(c, -1);
 }
 
+/* `owned` is the first gate: a flow or a served port whose port bit is not
+ * set is passed after that one lookup (userspace sets the bit first). */
+static void test_pass_port_not_owned(void **state)
+{
+	struct pkt_case *c = *state;
+	struct xdptcp_flow_key k;
+	__u32 word = 80 / 64;
+
+	assert_int_equal(pkt_world_add_port(&W, 80), 0);
+	pkt_world_key(&c->s, &k);
+	assert_int_equal(pkt_world_add_flow(&W, &k, 1, 1), 0);
+	/* both set the bit; take it away again */
+	assert_int_equal(bpf_map_update_elem(W.fd_owned, &word, &(__u64){ 0 }, BPF_ANY), 0);
+	c->s.dport = 80;
+	fx_run(c, XDP_PASS);
+	fx_no_meta_frame_untouched(c);
+	c->want.stats[XDPTCP_STAT_PASS_NOT_OURS]++;
+	fx_check_maps(c, -1);
+	/* with the bit, the same frame is the flow's */
+	assert_int_equal(xdptcp_owned_set(W.fd_owned, 80), 0);
+	pkt_case_end(c);
+	assert_int_equal(pkt_case_begin(c, &W), 0);
+	assert_int_equal(pkt_case_run(c), 0);
+	assert_int_not_equal(c->r.retval, XDP_PASS);
+	assert_true(pkt_case_diff(c, -1) > 0); /* the after snapshot; the flow's counters moved */
+	assert_int_equal(c->after.stats[XDPTCP_STAT_PASS_NOT_OURS],
+			 c->before.stats[XDPTCP_STAT_PASS_NOT_OURS]);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -569,6 +599,7 @@ int main(int argc, char **argv)
 	    T(test_slow_listen),
 	    T(test_no_room_for_metadata),
 	    T(test_pass_other_port),
+	    T(test_pass_port_not_owned),
 	};
 
 	fx_obj_path = pkt_world_obj_arg(argc, argv);

@@ -336,6 +336,7 @@ static struct xdptcp_tw_slot *put_slot(struct pkt_case *c, int which, uint32_t d
 	assert_int_not_equal(b[0], b[1]);
 	idx = xdptcp_twtab_laddr(&W.tw, k.laddr, true);
 	assert_true(idx >= 0);
+	assert_int_equal(xdptcp_owned_set(W.fd_owned, ntohs(k.lport)), 0);
 	*tw = (struct xdptcp_tw){ .snd_nxt = 7001, .rcv_nxt = 3001, .ts_recent = 200,
 				  .ts_offset = 12345, .window = 502 };
 	sl = &W.tw.b[b[which]].slot[5];

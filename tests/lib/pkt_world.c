@@ -105,9 +105,11 @@ int pkt_world_open(struct pkt_world *w, const char *obj_path)
 	w->fd_config = map_fd(w, "config");
 	w->fd_stats = map_fd(w, "stats");
 	w->fd_laddrs = map_fd(w, "laddrs");
+	w->fd_owned = map_fd(w, "owned");
 	w->ncpus = libbpf_num_possible_cpus();
 	if (w->ncpus <= 0 || w->fd_flows < 0 || w->fd_timewait < 0 || w->fd_ports < 0 ||
-	    w->fd_xsks < 0 || w->fd_config < 0 || w->fd_stats < 0 || w->fd_laddrs < 0) {
+	    w->fd_xsks < 0 || w->fd_config < 0 || w->fd_stats < 0 || w->fd_laddrs < 0 ||
+	    w->fd_owned < 0) {
 		err = -ENOENT;
 		goto fail;
 	}
@@ -167,6 +169,9 @@ int pkt_world_reset(struct pkt_world *w)
 		if (bpf_map_update_elem(w->fd_laddrs, &i, &(__be32){ 0 }, BPF_ANY))
 			err = -errno;
 	w->tw.nladdrs = 0;
+	for (uint32_t i = 0; !err && i < XDPTCP_OWNED_WORDS; i++)
+		if (bpf_map_update_elem(w->fd_owned, &i, &(__u64){ 0 }, BPF_ANY))
+			err = -errno;
 	if (!err)
 		err = clear_hash(w->fd_ports, sizeof(__be16));
 	for (uint32_t q = 0; !err && q < XDPTCP_MAX_QUEUES_USER; q++)
@@ -324,21 +329,29 @@ int pkt_world_add_flow(struct pkt_world *w, const struct xdptcp_flow_key *k, uin
 		       uint32_t gen)
 {
 	struct xdptcp_flow f = {.slot = slot, .generation = gen};
+	int err = xdptcp_owned_set(w->fd_owned, ntohs(k->lport));
 
+	if (err)
+		return err;
 	return bpf_map_update_elem(w->fd_flows, k, &f, BPF_ANY) ? -errno : 0;
 }
 
 int pkt_world_add_tw(struct pkt_world *w, const struct xdptcp_flow_key *k,
 		     const struct xdptcp_tw *tw)
 {
-	return xdptcp_twtab_insert(&w->tw, k, tw, pkt_now_ns());
+	int err = xdptcp_owned_set(w->fd_owned, ntohs(k->lport));
+
+	return err ? err : xdptcp_twtab_insert(&w->tw, k, tw, pkt_now_ns());
 }
 
 int pkt_world_add_port(struct pkt_world *w, uint16_t port_host)
 {
 	__be16 port = htons(port_host);
 	struct xdptcp_port v = {.flags = XDPTCP_PORT_LISTEN};
+	int err = xdptcp_owned_set(w->fd_owned, port_host);
 
+	if (err)
+		return err;
 	return bpf_map_update_elem(w->fd_ports, &port, &v, BPF_ANY) ? -errno : 0;
 }
 

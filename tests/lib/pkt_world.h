@@ -5,6 +5,7 @@
 #ifndef XDPTCP_TESTS_PKT_WORLD_H
 #define XDPTCP_TESTS_PKT_WORLD_H
 
+#include "loader/loader.h"
 #include "loader/twtab.h"
 #include "pkt.h"
 #include "xdptcp/meta.h"
@@ -24,7 +25,8 @@ struct pkt_xsk;
 struct pkt_world {
 	struct bpf_object *obj;
 	int prog_fd;
-	int fd_tcbs, fd_flows, fd_timewait, fd_ports, fd_xsks, fd_config, fd_stats, fd_laddrs;
+	int fd_tcbs, fd_flows, fd_timewait, fd_ports, fd_xsks, fd_config, fd_stats, fd_laddrs,
+	    fd_owned;
 	struct xdptcp_tcb *tcbs; /* the mmapped `tcbs` array */
 	struct xdptcp_twtab tw;	 /* the mapped `timewait` table */
 	int ncpus;

@@ -29,7 +29,7 @@ else
 fi
 
 missing=
-for f in link tcbs flows timewait laddrs ports xsks config abi stats; do
+for f in link tcbs flows timewait laddrs owned ports xsks config abi stats; do
 	[ -e "$dir/$f" ] || missing="$missing $f"
 done
 if [ -z "$missing" ]; then ok "link and maps pinned in $dir"; else not_ok "link and maps pinned" "missing:$missing in $dir"; fi

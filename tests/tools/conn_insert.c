@@ -147,7 +147,10 @@ int main(int argc, char **argv)
 	}
 	/* the slot first, as the control plane does: XDP never sees a flow
 	 * whose slot is not ready */
-	if (bpf_map_update_elem(p.map_fd[XDPTCP_MAP_TCBS], &flow.slot, &tcb, BPF_ANY)) {
+	if (xdptcp_owned_set(p.map_fd[XDPTCP_MAP_OWNED], ntohs(key.lport))) {
+		fprintf(stderr, "conn_insert: update %s/owned: %s\n", p.dir, strerror(errno));
+		rc = 1;
+	} else if (bpf_map_update_elem(p.map_fd[XDPTCP_MAP_TCBS], &flow.slot, &tcb, BPF_ANY)) {
 		fprintf(stderr, "conn_insert: update %s/tcbs[%u]: %s\n", p.dir, flow.slot,
 			strerror(errno));
 		rc = 1;

@@ -146,7 +146,9 @@ int main(int argc, char **argv)
 		uint64_t now = now_ns();
 
 		tw.deadline_ns = now + ttl_ms * 1000000ull;
-		rc = xdptcp_twtab_insert(&tab, &key, &tw, now);
+		rc = xdptcp_owned_set(p.map_fd[XDPTCP_MAP_OWNED], ntohs(key.lport));
+		if (!rc)
+			rc = xdptcp_twtab_insert(&tab, &key, &tw, now);
 		if (rc) {
 			fprintf(stderr, "tw_insert: insert into %s/timewait: %s\n", p.dir,
 				strerror(-rc));

@@ -413,6 +413,7 @@ struct prog {
 	struct bpf_object *obj;
 	int prog_fd;
 	int ports_fd;
+	int owned_fd; /* -1: the object has no `owned` map */
 	int xsks_fd;
 	struct xdptcp_pinned pinned;
 	int loaded_by_loader;
@@ -424,7 +425,7 @@ static int prog_open(struct prog *p, const struct opts *o)
 	int rc;
 
 	memset(p, 0, sizeof(*p));
-	p->prog_fd = p->ports_fd = p->xsks_fd = -1;
+	p->prog_fd = p->ports_fd = p->owned_fd = p->xsks_fd = -1;
 	if (o->loader) {
 		struct xdptcp_attach_opts ao = {
 		    .target = {.ifname = o->ifname},
@@ -442,6 +443,7 @@ static int prog_open(struct prog *p, const struct opts *o)
 		}
 		p->loaded_by_loader = 1;
 		p->ports_fd = p->pinned.map_fd[XDPTCP_MAP_PORTS];
+		p->owned_fd = p->pinned.map_fd[XDPTCP_MAP_OWNED];
 		p->xsks_fd = p->pinned.map_fd[XDPTCP_MAP_XSKS];
 		printf("loader pin_dir=%s prog_id=%u\n", info.pin_dir, info.prog_id);
 		return 0;
@@ -469,6 +471,8 @@ static int prog_open(struct prog *p, const struct opts *o)
 	p->prog_fd = bpf_program__fd(prog);
 	p->ports_fd = bpf_map__fd(ports);
 	p->xsks_fd = bpf_map__fd(xsks);
+	if (bpf_object__find_map_by_name(p->obj, "owned"))
+		p->owned_fd = bpf_map__fd(bpf_object__find_map_by_name(p->obj, "owned"));
 	return 0;
 }
 
@@ -658,6 +662,11 @@ int main(int argc, char **argv)
 	__be16 key = htons((uint16_t)o.port);
 	struct xdptcp_port pv = {.flags = XDPTCP_PORT_LISTEN};
 
+	/* the port's bit first: XDP looks no further on other ports */
+	if (pr.owned_fd >= 0 && xdptcp_owned_set(pr.owned_fd, (uint16_t)o.port)) {
+		fprintf(stderr, "xsk_echo: owned map: %s\n", strerror(errno));
+		goto out_xsk;
+	}
 	if (o.flow && add_flow(&pr, o.flow, o.port)) {
 		fprintf(stderr, "xsk_echo: --flow %s: cannot add it\n", o.flow);
 		goto out_xsk;

@@ -36,10 +36,17 @@ enum xdptcp_map_id {
 	XDPTCP_MAP_ABI,
 	XDPTCP_MAP_STATS,
 	XDPTCP_MAP_LADDRS,
+	XDPTCP_MAP_OWNED,
 	XDPTCP_NMAPS
 };
 
 const char *xdptcp_map_name(enum xdptcp_map_id id);
+
+/* Marks local ports (host order) in the `owned` bitmap behind fd, so that
+ * XDP examines their frames (bits are never cleared while attached).
+ * Returns 0 or -errno. */
+int xdptcp_owned_set(int fd, uint16_t port);
+int xdptcp_owned_set_range(int fd, uint16_t first, uint16_t last);
 const char *xdptcp_mode_name(enum xdptcp_mode mode);
 
 /* --- values and paths (pure, no syscalls except where stated) ----------- */

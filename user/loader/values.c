@@ -11,7 +11,7 @@ static const char *const map_names[XDPTCP_NMAPS] = {
 	[XDPTCP_MAP_TIMEWAIT] = "timewait", [XDPTCP_MAP_PORTS] = "ports",
 	[XDPTCP_MAP_XSKS] = "xsks",	    [XDPTCP_MAP_CONFIG] = "config",
 	[XDPTCP_MAP_ABI] = "abi",	    [XDPTCP_MAP_STATS] = "stats",
-	[XDPTCP_MAP_LADDRS] = "laddrs",
+	[XDPTCP_MAP_LADDRS] = "laddrs",	    [XDPTCP_MAP_OWNED] = "owned",
 };
 
 const char *xdptcp_map_name(enum xdptcp_map_id id)

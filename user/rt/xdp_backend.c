@@ -441,6 +441,13 @@ static int xdp_init(struct xdptcp_loop *loop, const struct xdptcp_loop_opts *o)
 		xdptcp_loop_fail(loop, rc, "cannot map the tcbs array: %s", strerror(-rc));
 		goto fail;
 	}
+	/* XDP looks beyond `owned` only: the active-open ports are ours */
+	rc = xdptcp_owned_set_range(rt->pins.map_fd[XDPTCP_MAP_OWNED], XDPTCP_EPHEMERAL_FIRST,
+				    XDPTCP_EPHEMERAL_LAST);
+	if (rc) {
+		xdptcp_loop_fail(loop, rc, "cannot write the owned map: %s", strerror(-rc));
+		goto fail;
+	}
 	if (reused) {
 		/* fast off first, so XDP stops touching the old slots */
 		for (uint32_t i = 0; i < rt->slots.n; i++)
@@ -545,7 +552,9 @@ static int xdp_listen(struct xdptcp_loop *loop, uint16_t port, const struct xdpt
 		close(fd);
 		return xdptcp_loop_fail(loop, -ENOMEM, "engine: cannot listen on %u", port);
 	}
-	if (bpf_map_update_elem(rt->pins.map_fd[XDPTCP_MAP_PORTS], &key, &pv, BPF_ANY)) {
+	/* the bit first: a port in `ports` but not `owned` would be passed */
+	if (xdptcp_owned_set(rt->pins.map_fd[XDPTCP_MAP_OWNED], port) ||
+	    bpf_map_update_elem(rt->pins.map_fd[XDPTCP_MAP_PORTS], &key, &pv, BPF_ANY)) {
 		int rc = -errno;
 
 		tcp_close(l->c, rt_now());
