@@ -44,11 +44,19 @@ static void put32(uint8_t *p, uint32_t v)
 uint32_t inet_csum_add(uint32_t sum, const void *data, size_t len)
 {
 	const uint8_t *p = data;
-	uint64_t s = 0;
+	uint64_t s = 0, w8;
 	uint32_t w;
 
 	/* RFC 1071 2(B): the sum is byte-order independent, so add native
-	 * 32-bit words and swap the folded result to network order once. */
+	 * words and swap the folded result to network order once; 64-bit
+	 * words with the end-around carry (2^64 = 1 mod 2^16 - 1) halve the
+	 * loop, which every data segment sent and received goes through. */
+	for (; len >= 8; p += 8, len -= 8) {
+		memcpy(&w8, p, sizeof(w8));
+		s += w8;
+		s += s < w8;
+	}
+	s = (s & 0xffffffff) + (s >> 32);
 	for (; len >= 4; p += 4, len -= 4) {
 		memcpy(&w, p, sizeof(w));
 		s += w;
