@@ -25,7 +25,10 @@
 #define RT_QUARANTINE_NS 20000000ull /* 20 ms: frames in flight for a freed slot are gone */
 #define RT_REAP_NS 100000000ull	     /* TIME-WAIT reaper period */
 #define RT_TW_SWEEP_NS 10000000000ull /* full walks of `timewait`: at most this often */
-#define XDPTCP_RT_TWQ_CAP 262144      /* keys the reaper's FIFO holds; more: full walks */
+/* TIME-WAIT entries the reaper's FIFO and the engine's compact table hold:
+ * XDP's table holds 1,000,000 (include/xdptcp/twtab.h). Both are calloc'ed,
+ * so the pages are only touched (resident) as entries come. */
+#define XDPTCP_RT_TWQ_CAP (1u << 20)
 #define RT_STALE_RST_MAX 4096 /* RSTs sent to a crashed control plane's peers */
 
 struct rt_sock {
