@@ -1,6 +1,7 @@
-/* Hashed timer wheel: thousands of random timers fire exactly once, never
- * early and less than a tick late; cancel, re-arm, deadlines many
- * revolutions ahead and far in the past, batching, twheel_next. */
+/* Timer wheel: thousands of random timers fire exactly once, never early
+ * and less than a tick late; cancel, re-arm, deadlines many revolutions
+ * ahead and far in the past, batching, twheel_next; both levels, cascades
+ * and jumps, and twheel_next's cost with many far timers. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -443,6 +444,283 @@ static void test_random_jumps(void **state)
 	free(dl);
 }
 
+/* --- two levels: timers beyond the current round (nslots ticks) --- */
+
+static void test_init_two_levels(void **state)
+{
+	(void)state;
+	struct twheel w;
+
+	/* 2 * nslots heads would overflow size_t */
+	assert_int_equal(twheel_init(&w, (size_t)1 << (sizeof(size_t) * 8 - 1), TICK, 0), -ENOMEM);
+	assert_null(w.slots);
+	assert_int_equal(twheel_init(&w, 4, TICK, 7), 0);
+	assert_int_equal(w.near, 0);
+	assert_int_equal(twheel_next(&w), UINT64_MAX);
+	assert_int_equal(w.visits, 0);
+	twheel_free(&w);
+}
+
+/* The regression test for twheel_next walking every far timer on each call:
+ * 20,000 TIME-WAIT-like timers 60 s ahead and one near timer re-armed every
+ * tick, as the engine does. */
+static void test_far_timers_next_cheap(void **state)
+{
+	(void)state;
+	enum { N = 20000, SLOTS = 1024 };
+	struct twheel w;
+	struct twheel_timer *t = calloc(N, sizeof(*t)), near, *out[64];
+	uint64_t now = 987654321, far_min = UINT64_MAX;
+
+	assert_non_null(t);
+	assert_int_equal(twheel_init(&w, SLOTS, TICK, now), 0);
+	for (size_t i = 0; i < N; i++) {
+		/* 60 s ahead, spread over a second as closes come */
+		uint64_t d = now + 60000 * TICK + i * 50000;
+		twheel_timer_init(&t[i], NULL);
+		twheel_arm(&w, &t[i], d);
+		far_min = d < far_min ? d : far_min;
+	}
+	twheel_timer_init(&near, NULL);
+	for (int k = 0; k < 3000; k++) {
+		now += TICK;
+		size_t n = twheel_expire(&w, now, out, 64);
+		assert_true(n <= 1);
+		assert_true(n == 0 || out[0] == &near);
+		twheel_arm(&w, &near, now + 200000 + (uint64_t)k % 5 * TICK);
+		/* cancelling the earliest forces a walk: cached, it costs none */
+		twheel_cancel(&w, &near);
+		twheel_arm(&w, &near, now + 200000 + (uint64_t)k % 5 * TICK);
+		w.visits = 0;
+		assert_int_equal(twheel_next(&w), near.deadline);
+		assert_true(w.visits <= SLOTS + 1);
+		w.visits = 0;
+		assert_int_equal(twheel_next(&w), near.deadline);
+		assert_int_equal(w.visits, 0);
+	}
+	/* with no near timer: the earliest far one, found once */
+	twheel_cancel(&w, &near);
+	assert_int_equal(twheel_next(&w), far_min);
+	w.visits = 0;
+	assert_int_equal(twheel_next(&w), far_min);
+	assert_int_equal(w.visits, 0);
+	assert_int_equal(w.count, N);
+	twheel_free(&w);
+	for (size_t i = 0; i < N; i++)
+		assert_false(twheel_armed(&t[i]));
+	free(t);
+}
+
+/* Far timers fire within a tick whether expiry runs every tick or rarely. */
+static void far_timers_fire(uint64_t max_step)
+{
+	enum { N = 2000, SLOTS = 8 };
+	const uint64_t rev2 = SLOTS * SLOTS * TICK; /* level-2 revolution */
+	struct twheel w;
+	struct twheel_timer *t = calloc(N, sizeof(*t)), *out[16];
+	uint64_t *dl = calloc(N, sizeof(*dl));
+	uint64_t now = 5 * TICK + 17;
+	size_t fired = 0;
+
+	assert_non_null(t);
+	assert_non_null(dl);
+	assert_int_equal(twheel_init(&w, SLOTS, TICK, now), 0);
+	for (size_t i = 0; i < N; i++) {
+		dl[i] = now + rng() % (6 * rev2);
+		twheel_timer_init(&t[i], &dl[i]);
+		twheel_arm(&w, &t[i], dl[i]);
+	}
+	while (w.count) {
+		size_t n;
+
+		now += 1 + rng() % max_step;
+		do {
+			n = twheel_expire(&w, now, out, 16);
+			for (size_t i = 0; i < n; i++) {
+				uint64_t *d = out[i]->owner;
+				assert_true(*d <= now);
+				/* a step of at most a tick: less than a tick late */
+				assert_true(max_step >= TICK || now - *d < TICK);
+				*d = UINT64_MAX;
+				fired++;
+			}
+		} while (n == 16);
+		uint64_t best = UINT64_MAX;
+		for (size_t i = 0; i < N; i++) {
+			assert_true(dl[i] > now);
+			best = dl[i] < best ? dl[i] : best;
+		}
+		assert_int_equal(twheel_next(&w), best);
+	}
+	assert_int_equal(fired, N);
+	assert_int_equal(w.near, 0);
+	twheel_free(&w);
+	free(t);
+	free(dl);
+}
+
+static void test_far_timers_fire_every_tick(void **state)
+{
+	(void)state;
+	rng_state = 7;
+	far_timers_fire(TICK - 1);
+}
+
+static void test_far_timers_fire_after_jumps(void **state)
+{
+	(void)state;
+	rng_state = 8;
+	/* jumps of up to 20 rounds, some beyond a level-2 revolution */
+	far_timers_fire(20 * 8 * TICK);
+}
+
+/* Cancel and re-arm in either level, and across levels. */
+static void test_levels_cancel_rearm(void **state)
+{
+	(void)state;
+	struct twheel w;
+	struct twheel_timer a, b, *out[4];
+
+	assert_int_equal(twheel_init(&w, 8, TICK, 0), 0);
+	twheel_timer_init(&a, NULL);
+	twheel_timer_init(&b, NULL);
+	twheel_arm(&w, &a, 100 * TICK); /* level 2 */
+	twheel_arm(&w, &b, 3 * TICK);   /* level 1 */
+	assert_int_equal(w.near, 1);
+	assert_int_equal(twheel_next(&w), 3 * TICK);
+	twheel_arm(&w, &b, 200 * TICK); /* level 1 -> 2 */
+	assert_int_equal(w.near, 0);
+	assert_int_equal(twheel_next(&w), 100 * TICK);
+	twheel_arm(&w, &a, 2 * TICK); /* level 2 -> 1 */
+	assert_int_equal(w.near, 1);
+	assert_int_equal(twheel_next(&w), 2 * TICK);
+	twheel_cancel(&w, &a);
+	assert_int_equal(w.near, 0);
+	assert_int_equal(twheel_next(&w), 200 * TICK);
+	twheel_cancel(&w, &b);
+	assert_int_equal(twheel_next(&w), UINT64_MAX);
+	assert_int_equal(w.count, 0);
+	/* cancelled far timers do not come back at their round */
+	twheel_arm(&w, &a, 30 * TICK);
+	twheel_arm(&w, &b, 31 * TICK);
+	twheel_cancel(&w, &a);
+	assert_int_equal(twheel_expire(&w, 30 * TICK, out, 4), 0);
+	assert_int_equal(w.near, 1); /* b came down to level 1 */
+	assert_int_equal(twheel_next(&w), 31 * TICK);
+	assert_int_equal(twheel_expire(&w, 31 * TICK, out, 4), 1);
+	assert_ptr_equal(out[0], &b);
+	/* batching across a cascade: the rest come at the next call */
+	twheel_arm(&w, &a, 50 * TICK);
+	twheel_arm(&w, &b, 70 * TICK + 1);
+	assert_int_equal(twheel_expire(&w, 80 * TICK, out, 1), 1);
+	assert_ptr_equal(out[0], &a);
+	assert_true(w.now <= 80 * TICK);
+	assert_int_equal(twheel_expire(&w, 80 * TICK, out, 1), 1);
+	assert_ptr_equal(out[0], &b);
+	assert_int_equal(twheel_expire(&w, 80 * TICK, out, 1), 0);
+	assert_int_equal(w.now, 80 * TICK);
+	twheel_free(&w);
+}
+
+/* The model test again, on a small wheel with deadlines spread over several
+ * level-2 revolutions, twheel_next checked at every step; then jumps. */
+struct levels_sim {
+	struct model *m;
+	struct twheel_timer *t;
+	uint64_t *armed_at;
+	int bounded; /* expiry at least once per tick since the last arm */
+};
+
+static size_t levels_expire(struct twheel *w, struct levels_sim *s, uint64_t now, size_t max)
+{
+	struct twheel_timer *out[16];
+	size_t total = 0, n;
+
+	do {
+		n = twheel_expire(w, now, out, max);
+		for (size_t j = 0; j < n; j++) {
+			size_t i = out[j] - s->t;
+			uint64_t due = s->m[i].deadline;
+			/* a late-armed timer is due from when it was armed */
+			uint64_t from = due > s->armed_at[i] ? due : s->armed_at[i];
+
+			assert_true(s->m[i].armed);
+			assert_true(due <= now);
+			if (s->bounded && now >= from)
+				assert_true(now - from < TICK);
+			s->m[i].armed = 0;
+		}
+		total += n;
+	} while (n == max);
+	return total;
+}
+
+static void test_random_levels(void **state)
+{
+	(void)state;
+	enum { N = 1500, SLOTS = 8 };
+	const uint64_t horizon = 5 * SLOTS * SLOTS * TICK;
+	struct twheel w;
+	struct levels_sim s = {
+	    .m = calloc(N, sizeof(*s.m)),
+	    .t = calloc(N, sizeof(*s.t)),
+	    .armed_at = calloc(N, sizeof(*s.armed_at)),
+	};
+	uint64_t now = 3 * TICK + 5;
+	size_t cancels = 0, rearms = 0, jumps = 0;
+
+	assert_non_null(s.m);
+	assert_non_null(s.t);
+	assert_non_null(s.armed_at);
+	rng_state = 0xfeedULL;
+	assert_int_equal(twheel_init(&w, SLOTS, TICK, now), 0);
+	for (size_t i = 0; i < N; i++)
+		twheel_timer_init(&s.t[i], NULL);
+	for (int step = 0; step < 40000 || w.count; step++) {
+		/* the second half jumps up to three level-2 revolutions */
+		s.bounded = step < 20000;
+		now += s.bounded ? 1 + rng() % (TICK - 1) : rng() % (3 * SLOTS * SLOTS * TICK);
+		jumps += !s.bounded;
+		/* sometimes an earlier now first: only what is due by then */
+		if (rng() % 8 == 0)
+			levels_expire(&w, &s, now - rng() % (2 * TICK), 1 + rng() % 16);
+		levels_expire(&w, &s, now, 1 + rng() % 16);
+		for (int k = 0; k < 4 && step < 30000; k++) {
+			size_t i = rng() % N;
+
+			switch (rng() % 4) {
+			case 0:
+				cancels += s.m[i].armed;
+				s.m[i].armed = 0;
+				twheel_cancel(&w, &s.t[i]);
+				continue;
+			case 1:
+				s.m[i].deadline = now - rng() % (3 * TICK); /* due */
+				break;
+			default:
+				s.m[i].deadline = now + rng() % horizon;
+				break;
+			}
+			rearms += s.m[i].armed;
+			s.m[i].armed = 1;
+			s.armed_at[i] = now;
+			twheel_arm(&w, &s.t[i], s.m[i].deadline);
+		}
+		assert_int_equal(twheel_next(&w), model_next(s.m, N));
+	}
+	for (size_t i = 0; i < N; i++)
+		assert_false(s.m[i].armed);
+	assert_int_equal(w.count, 0);
+	assert_int_equal(w.near, 0);
+	assert_true(cancels > 1000);
+	assert_true(rearms > 1000);
+	assert_true(jumps > 1000);
+	twheel_free(&w);
+	free(s.m);
+	free(s.t);
+	free(s.armed_at);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -451,6 +729,12 @@ int main(void)
 	    cmocka_unit_test(test_far_past),	     cmocka_unit_test(test_many_revolutions_ahead),
 	    cmocka_unit_test(test_batches),	     cmocka_unit_test(test_time_going_back),
 	    cmocka_unit_test(test_random_thousands), cmocka_unit_test(test_random_jumps),
+	    cmocka_unit_test(test_init_two_levels),
+	    cmocka_unit_test(test_far_timers_next_cheap),
+	    cmocka_unit_test(test_far_timers_fire_every_tick),
+	    cmocka_unit_test(test_far_timers_fire_after_jumps),
+	    cmocka_unit_test(test_levels_cancel_rearm),
+	    cmocka_unit_test(test_random_levels),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

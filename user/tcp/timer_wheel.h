@@ -1,4 +1,4 @@
-/* A hashed timer wheel (Varghese & Lauck) driven by the time passed in:
+/* A hierarchical timer wheel (Varghese & Lauck) driven by the time passed in:
  * nothing here reads a clock. Timers are intrusive; one per connection is
  * enough (the engine re-arms it at its next deadline). */
 #ifndef XDPTCP_TCP_TIMER_WHEEL_H
@@ -13,12 +13,18 @@ struct twheel_timer {
 	void *owner;                      /* the caller's (e.g. the connection) */
 };
 
+/* Two levels of nslots lists (see timer_wheel.c): level 1 of tick_ns,
+ * level 2 of one level-1 revolution (nslots * tick_ns) each. */
 struct twheel {
-	struct twheel_timer *slots; /* nslots list heads (sentinels) */
+	struct twheel_timer *slots; /* 2 * nslots list heads (sentinels) */
 	size_t nslots;              /* power of two */
 	uint64_t tick_ns;           /* resolution */
 	uint64_t now;               /* last time expired up to */
 	size_t count;               /* armed timers */
+	size_t near;                /* of which in level 1 */
+	uint64_t next;              /* earliest deadline, when next_ok */
+	int next_ok;
+	size_t visits;              /* heads and timers twheel_next walked */
 };
 
 /* nslots must be a power of two; tick_ns > 0. Returns 0, -EINVAL or -ENOMEM. */
@@ -48,8 +54,9 @@ static inline int twheel_armed(const struct twheel_timer *t) { return t->next !=
 size_t twheel_expire(struct twheel *w, uint64_t now, struct twheel_timer **out, size_t max);
 
 /* Earliest armed deadline (possibly already past), or UINT64_MAX when none.
- * Walks slots from the current tick and stops at the first tick holding a
- * due-by-then deadline: cheap when timers are near, at most one revolution. */
-uint64_t twheel_next(const struct twheel *w);
+ * Cached (hence not const) until the earliest timer is cancelled, re-armed
+ * or fired; finding it again walks at most nslots heads plus the timers of
+ * one tick or of one level-2 slot, however many timers lie further ahead. */
+uint64_t twheel_next(struct twheel *w);
 
 #endif
