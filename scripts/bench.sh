@@ -540,7 +540,7 @@ write_md() {
 		echo "$REPS repetition(s) of ${DUR}-second runs, stacks interleaved (order rotates each repetition)."
 		echo
 		echo "**Noisy machine.** Client and server share the same $(nproc) CPUs, and the machine is shared with"
-		echo "other jobs (other helpers' builds and tests were running). Load average (1 min) at each step:"
+		echo "other jobs (its load average, 1 min, at each step says how busy it was):"
 		echo "min $(tr ' ' '\n' <<<"$LOADS" | grep . | sort -g | head -1), max $(tr ' ' '\n' <<<"$LOADS" | grep . | sort -g | tail -1), at start $LOAD_START, at end $(cut -d' ' -f1-3 /proc/loadavg)."
 		echo "Whole-machine CPU (\`/proc/stat\`) therefore includes other jobs' time; the server processes' own"
 		echo "CPU (utime+stime of every process in the server namespace) does not, but misses softirq work"
