@@ -62,12 +62,18 @@ static uint32_t eh_isn(void *ctx, uint32_t la, uint16_t lp, uint32_t ra, uint16_
 	return h->iss;
 }
 
-void eh_init(struct eh *h, const struct tcp_config *cfg)
+void eh_init(struct eh *h, const struct tcp_config *cfg) { eh_init_tw_host(h, cfg, NULL); }
+
+void eh_init_tw_host(struct eh *h, const struct tcp_config *cfg, const struct tcp_ops *tw)
 {
 	struct tcp_ops ops = {
 	    .output = eh_output,
 	    .event = eh_event,
 	    .isn = eh_isn,
+	    .tw_store = tw ? tw->tw_store : NULL,
+	    .tw_find = tw ? tw->tw_find : NULL,
+	    .tw_update = tw ? tw->tw_update : NULL,
+	    .tw_drop = tw ? tw->tw_drop : NULL,
 	    .ctx = h,
 	};
 

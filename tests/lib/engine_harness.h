@@ -58,6 +58,8 @@ struct eh {
 
 /* cfg may be NULL (defaults with a fixed key, rto_min 200 ms). */
 void eh_init(struct eh *h, const struct tcp_config *cfg);
+/* Same, with the TIME-WAIT hooks of tw (tcp_ops.tw_*; their ctx is h). */
+void eh_init_tw_host(struct eh *h, const struct tcp_config *cfg, const struct tcp_ops *tw);
 void eh_fini(struct eh *h);
 
 /* A peer segment: saddr/sport = peer, daddr/dport = engine. */

@@ -334,16 +334,17 @@ static int open_xsks(struct rt *rt, const struct xdptcp_loop_opts *o)
 static int start_engine(struct rt *rt, const struct xdptcp_loop_opts *o)
 {
 	struct tcp_config cfg;
-	struct tcp_ops ops = { .output = rt_output, .event = rt_event, .ctx = rt };
+	struct tcp_ops ops = { .output = rt_output,
+			       .event = rt_event,
+			       .tw_store = rt_tw_store,
+			       .tw_find = rt_tw_find,
+			       .tw_update = rt_tw_update,
+			       .tw_drop = rt_tw_drop,
+			       .ctx = rt };
 	int rc;
 
 	tcp_config_default(&cfg);
 	cfg.msl_ns = (uint64_t)rt->msl_ms * 1000000ull;
-	/* As many compact TIME-WAIT entries as XDP's table: with the engine's
-	 * table full, TIME-WAIT keeps whole TCBs (and their timers) for 2*MSL.
-	 * A client that reuses 4-tuples quickly (ip_local_port_range 1024-65535:
-	 * ~32,000 per address) overflowed the default 16,384. */
-	cfg.tw_max = XDPTCP_RT_TWQ_CAP;
 	if (o->sndbuf)
 		cfg.sndbuf = o->sndbuf;
 	if (o->rcvbuf)

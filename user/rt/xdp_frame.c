@@ -117,8 +117,6 @@ void rt_rx_frame(struct rt *rt, uint32_t queue, const struct xdptcp_frame *f)
 	}
 	rt_mac_learn(rt, seg.saddr, eth->h_source);
 	rt->cur_queue = (uint16_t)queue;
-	if (f->meta->verdict == XDPTCP_V_TW_SYN)
-		rt_tw_forget(rt, &seg);
 	for (int n = note_meta(rt, f->meta); n > 0; n--)
 		tcp_input(rt->st, &seg, rt->now);
 }

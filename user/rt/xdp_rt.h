@@ -25,9 +25,8 @@
 #define RT_QUARANTINE_NS 20000000ull /* 20 ms: frames in flight for a freed slot are gone */
 #define RT_REAP_NS 100000000ull	     /* TIME-WAIT reaper period */
 #define RT_TW_SWEEP_NS 10000000000ull /* full walks of `timewait`: at most this often */
-/* TIME-WAIT entries the reaper's FIFO and the engine's compact table hold:
- * XDP's table holds 1,000,000 (include/xdptcp/twtab.h). Both are calloc'ed,
- * so the pages are only touched (resident) as entries come. */
+/* Keys the reaper's FIFO holds (24 bytes each, calloc'ed: resident as
+ * they come): as many as XDP's table (include/xdptcp/twtab.h). */
 #define XDPTCP_RT_TWQ_CAP (1u << 20)
 #define RT_STALE_RST_MAX 4096 /* RSTs sent to a crashed control plane's peers */
 
@@ -185,10 +184,15 @@ void rt_publish_snd_nxt(struct rt *rt);
 int rt_tw_init(struct rt *rt, bool sweep_now, char *err, size_t errlen);
 void rt_tw_fini(struct rt *rt);
 void rt_tw_insert(struct rt *rt, const struct tcp_event_info *info);
-/* XDP found seg an acceptable SYN for a TIME-WAIT flow (RFC 6191): drop
- * its entry, so the new incarnation's handshake ACK and data reach us
- * instead of being answered with the old connection's final ACK. */
-void rt_tw_forget(struct rt *rt, const struct tcp_seg *seg);
+/* The engine's compact TIME-WAIT entries live in XDP's table
+ * (tcp_ops.tw_*; ctx is the rt): one table, no copy in the engine. */
+int rt_tw_store(void *ctx, const struct xdptcp_flow_key *key, const struct xdptcp_tw *tw);
+int rt_tw_find(void *ctx, const struct xdptcp_flow_key *key, uint64_t now, struct xdptcp_tw *out);
+void rt_tw_update(void *ctx, const struct xdptcp_flow_key *key, const struct xdptcp_tw *tw);
+/* A new SYN reopened the flow (RFC 6191): its entry goes, so the new
+ * incarnation's handshake ACK and data reach us instead of being answered
+ * with the old connection's final ACK. */
+void rt_tw_drop(void *ctx, const struct xdptcp_flow_key *key);
 /* Removes entries past 2*MSL (call every RT_REAP_NS). */
 void rt_tw_reap(struct rt *rt);
 unsigned int rt_flows_clear_stale(struct rt *rt, struct tcp_seg *out, unsigned int max);

@@ -67,12 +67,47 @@ void rt_tw_insert(struct rt *rt, const struct tcp_event_info *info)
 	twq_push(rt, &info->key, info->tw.deadline_ns);
 }
 
-void rt_tw_forget(struct rt *rt, const struct tcp_seg *seg)
+/* The engine shrinks a released TIME-WAIT TCB: TCP_EV_TIMEWAIT put its
+ * entry in already, unless the table had no room (then the TCB stays). */
+int rt_tw_store(void *ctx, const struct xdptcp_flow_key *key, const struct xdptcp_tw *tw)
 {
-	struct xdptcp_flow_key key;
+	struct rt *rt = ctx;
 
-	tw_key_from_seg(&key, seg);
-	if (!xdptcp_twtab_delete(&rt->tw, &key))
+	if (xdptcp_twtab_lookup(&rt->tw, key, rt->now))
+		return 0;
+	if (xdptcp_twtab_insert(&rt->tw, key, tw, rt->now))
+		return -ENOSPC;
+	rt_count(rt, XDPTCP_RT_TW_INSERTED, 1);
+	twq_push(rt, key, tw->deadline_ns);
+	return 0;
+}
+
+int rt_tw_find(void *ctx, const struct xdptcp_flow_key *key, uint64_t now, struct xdptcp_tw *out)
+{
+	struct rt *rt = ctx;
+	struct xdptcp_tw_slot *s = xdptcp_twtab_lookup(&rt->tw, key, now);
+	struct xdptcp_flow_key k;
+
+	if (!s)
+		return 0;
+	xdptcp_twtab_entry(&rt->tw, s, now, &k, out);
+	return 1;
+}
+
+/* A FIN restarted 2*MSL; the reaper finds the later deadline and keeps it */
+void rt_tw_update(void *ctx, const struct xdptcp_flow_key *key, const struct xdptcp_tw *tw)
+{
+	struct rt *rt = ctx;
+
+	if (xdptcp_twtab_insert(&rt->tw, key, tw, rt->now))
+		rt_count(rt, XDPTCP_RT_TW_FULL, 1);
+}
+
+void rt_tw_drop(void *ctx, const struct xdptcp_flow_key *key)
+{
+	struct rt *rt = ctx;
+
+	if (!xdptcp_twtab_delete(&rt->tw, key))
 		rt_count(rt, XDPTCP_RT_TW_REOPENED, 1);
 }
 

@@ -59,6 +59,17 @@ struct tcp_ops {
 	/* Optional: choose the ISS instead of RFC 6528 (tests, replay). */
 	uint32_t (*isn)(void *ctx, uint32_t laddr, uint16_t lport, uint32_t raddr, uint16_t rport,
 			uint64_t now);
+	/* Optional, all four or none: the host keeps the compact TIME-WAIT
+	 * entries (the XDP backend: XDP's own table) and the engine keeps no
+	 * copy. tw_store takes one in (0; anything else: the full TCB keeps
+	 * TIME-WAIT); tw_find copies the live entry of key into *out (1) or
+	 * returns 0; tw_update writes back an entry a FIN restarted; tw_drop
+	 * removes one a new SYN reopened (RFC 6191). */
+	int (*tw_store)(void *ctx, const struct xdptcp_flow_key *key, const struct xdptcp_tw *tw);
+	int (*tw_find)(void *ctx, const struct xdptcp_flow_key *key, uint64_t now,
+		       struct xdptcp_tw *out);
+	void (*tw_update)(void *ctx, const struct xdptcp_flow_key *key, const struct xdptcp_tw *tw);
+	void (*tw_drop)(void *ctx, const struct xdptcp_flow_key *key);
 	void *ctx;
 };
 
@@ -112,7 +123,8 @@ void tcp_stack_free(struct tcp_stack *s);
 const struct tcp_stats *tcp_stack_stats(const struct tcp_stack *s);
 /* Connections allocated and not yet freed (listeners included). */
 size_t tcp_stack_conns(const struct tcp_stack *s);
-/* Compact TIME-WAIT entries held (expired ones until reaped). */
+/* Compact TIME-WAIT entries held (expired ones until reaped); 0 when the
+ * host keeps them (tcp_ops.tw_store). */
 size_t tcp_stack_timewait(const struct tcp_stack *s);
 
 /* Passive open on addr:port (host order; addr 0 = any local address). */

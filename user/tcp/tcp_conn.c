@@ -42,6 +42,14 @@ const char *tcp_event_name(enum tcp_event ev)
 
 static int pow2(uint64_t v) { return v && !(v & (v - 1)); }
 
+/* The host's TIME-WAIT hooks come as a set */
+static int tw_hooks_ok(const struct tcp_ops *ops)
+{
+	int n = !!ops->tw_store + !!ops->tw_find + !!ops->tw_update + !!ops->tw_drop;
+
+	return n == 0 || n == 4;
+}
+
 int tcp_stack_init(struct tcp_stack **out, const struct tcp_config *cfg, const struct tcp_ops *ops,
 		   uint64_t now)
 {
@@ -52,7 +60,7 @@ int tcp_stack_init(struct tcp_stack **out, const struct tcp_config *cfg, const s
 	    cfg->wscale > TCP_MAX_WSCALE || !cfg->rto_min_ns ||
 	    cfg->delack_ns >= NSEC / 2 || /* 3.8.6.3 MUST-40: < 0.5 s */
 	    cfg->rto_init_ns < cfg->rto_min_ns || cfg->rto_max_ns < cfg->rto_init_ns ||
-	    !cfg->msl_ns)
+	    !cfg->msl_ns || !tw_hooks_ok(ops))
 		return -EINVAL;
 	s = calloc(1, sizeof(*s));
 	if (!s)
@@ -66,7 +74,8 @@ int tcp_stack_init(struct tcp_stack **out, const struct tcp_config *cfg, const s
 		free(s);
 		return -ENOMEM;
 	}
-	if (cfg->tw_compact && tw_table_init(&s->tw, cfg->tw_max, &cfg->isn_key)) {
+	/* entries the host keeps need no table here */
+	if (cfg->tw_compact && !ops->tw_find && tw_table_init(&s->tw, cfg->tw_max, &cfg->isn_key)) {
 		twheel_free(&s->wheel);
 		free(s->buckets);
 		free(s);
@@ -116,7 +125,7 @@ size_t tcp_stack_conns(const struct tcp_stack *s) { return s->nconns; }
 
 size_t tcp_stack_timewait(const struct tcp_stack *s)
 {
-	return s->cfg.tw_compact ? tw_count(&s->tw) : 0;
+	return s->cfg.tw_compact && !s->ops.tw_find ? tw_count(&s->tw) : 0;
 }
 
 void tcp_enter(struct tcp_stack *s) { s->depth++; }

@@ -72,7 +72,8 @@ int tcp_tw_shrink(struct tcp_conn *c, uint64_t now)
 		return 0;
 	fill_tw(c, &info);
 	/* table full: the full TCB keeps doing TIME-WAIT */
-	if (tw_insert(&s->tw, &info.key, &info.tw))
+	if (s->ops.tw_store ? s->ops.tw_store(s->ops.ctx, &info.key, &info.tw)
+			    : tw_insert(&s->tw, &info.key, &info.tw))
 		return 0;
 	s->stats.tw_compacted++;
 	/* the final ACK held by a batch goes now, while the TCB exists */
@@ -84,17 +85,24 @@ int tcp_tw_shrink(struct tcp_conn *c, uint64_t now)
 int tcp_tw_input(struct tcp_stack *s, const struct tcp_seg *seg, uint64_t now)
 {
 	struct xdptcp_flow_key key;
-	struct xdptcp_tw *tw;
+	struct xdptcp_tw *tw, copy;
 	struct tcp_seg reply;
+	uint64_t deadline;
+	int host = s->ops.tw_find != NULL;
 
 	if (!s->cfg.tw_compact)
 		return 0;
 	tw_key_from_seg(&key, seg);
-	tw = tw_lookup(&s->tw, &key, now);
+	/* the host's entry is worked on as a copy, written back if changed */
+	tw = host ? (s->ops.tw_find(s->ops.ctx, &key, now, &copy) ? &copy : NULL)
+		  : tw_lookup(&s->tw, &key, now);
 	if (!tw)
 		return 0;
+	deadline = tw->deadline_ns;
 	switch (tw_input(tw, seg, now, 2 * s->cfg.msl_ns, &reply)) {
 	case TW_REACK:
+		if (host && tw->deadline_ns != deadline)
+			s->ops.tw_update(s->ops.ctx, &key, tw);
 		s->stats.tw_reacked++;
 		s->stats.segs_out++;
 		s->ops.output(s->ops.ctx, &reply);
@@ -103,7 +111,10 @@ int tcp_tw_input(struct tcp_stack *s, const struct tcp_seg *seg, uint64_t now)
 		s->stats.tw_reopened++;
 		s->reopen = 1;
 		s->reopen_floor = tw->snd_nxt;
-		tw_remove(&s->tw, &key);
+		if (host)
+			s->ops.tw_drop(s->ops.ctx, &key);
+		else
+			tw_remove(&s->tw, &key);
 		return 1;
 	default:
 		if (seg->flags & TCP_RST)
@@ -184,7 +195,7 @@ uint64_t tcp_timer(struct tcp_stack *s, uint64_t now)
 	} while (n == 64);
 	/* expired compact entries already count as absent: this only frees
 	 * their slots, a bounded amount per call */
-	if (s->cfg.tw_compact)
+	if (s->cfg.tw_compact && !s->ops.tw_find)
 		tw_reap(&s->tw, now, 256);
 	tcp_leave(s);
 	return twheel_next(&s->wheel);
