@@ -42,7 +42,14 @@
 	X(FAST_RETRANSMITS, "rt_fast_retransmits", "fast retransmits (engine)")          \
 	X(TW_REOPENED, "rt_tw_reopened", "TIME-WAIT entries dropped for a new SYN (RFC 6191)") \
 	X(ENGINE_TCBS, "rt_engine_tcbs", "gauge: whole TCBs the engine holds (listeners included)") \
-	X(TW_FULL, "rt_tw_full", "TIME-WAIT entries XDP's table had no room for")
+	X(TW_FULL, "rt_tw_full", "TIME-WAIT entries XDP's table had no room for")        \
+	X(SLOW_STATE, "rt_slow_state", "iterations a flow stayed slow: not ESTABLISHED")  \
+	X(SLOW_FIN, "rt_slow_fin", "iterations a flow stayed slow: a FIN queued, sent or received") \
+	X(SLOW_RECOVERY, "rt_slow_recovery", "iterations a flow stayed slow: loss recovery, dupacks") \
+	X(SLOW_OOO, "rt_slow_ooo", "iterations a flow stayed slow: data out of order held")  \
+	X(SLOW_RETRANSMIT, "rt_slow_retransmit", "iterations a flow stayed slow: SND.NXT behind SND.MAX") \
+	X(SLOW_SND_WND, "rt_slow_snd_wnd", "iterations a flow stayed slow: peer's window zero, or persist") \
+	X(SLOW_RCV_WND, "rt_slow_rcv_wnd", "iterations a flow stayed slow: our receive window closed")
 
 enum xdptcp_rt_stat {
 #define XDPTCP_RT_STAT_ENUM(id, name, help) XDPTCP_RT_##id,

@@ -109,15 +109,28 @@ void rt_sync_in(struct rt *rt, struct rt_sock *s)
 
 /* RFC 9293 states aside, what the fast path cannot judge: our FIN, the
  * peer's FIN, data out of order, loss recovery, a retransmission under
- * way, a closed window either way (persist / window probes). */
-static bool eligible(const struct tcp_conn *c)
+ * way, a closed window either way (persist / window probes). Returns 0
+ * when eligible, else the rt_slow_* counter saying why not. */
+static int why_slow(const struct tcp_conn *c)
 {
-	return c->state == XDPTCP_ESTABLISHED &&
-	       !(c->flags & (CF_FIN_QUEUED | CF_FIN_SENT | CF_PEER_FIN | CF_OOO_FIN |
-			     CF_RECOVERY)) &&
-	       !rbuf_has_ooo(&c->rcv) && c->snd_nxt == c->snd_max && c->snd_wnd &&
-	       !c->dupacks && xdptcp_seq_gt(c->rcv_adv, c->rcv_nxt) && !c->persist_at;
+	if (c->state != XDPTCP_ESTABLISHED)
+		return XDPTCP_RT_SLOW_STATE;
+	if (c->flags & (CF_FIN_QUEUED | CF_FIN_SENT | CF_PEER_FIN | CF_OOO_FIN))
+		return XDPTCP_RT_SLOW_FIN;
+	if ((c->flags & CF_RECOVERY) || c->dupacks)
+		return XDPTCP_RT_SLOW_RECOVERY;
+	if (rbuf_has_ooo(&c->rcv))
+		return XDPTCP_RT_SLOW_OOO;
+	if (c->snd_nxt != c->snd_max)
+		return XDPTCP_RT_SLOW_RETRANSMIT;
+	if (!c->snd_wnd || c->persist_at)
+		return XDPTCP_RT_SLOW_SND_WND;
+	if (!xdptcp_seq_gt(c->rcv_adv, c->rcv_nxt))
+		return XDPTCP_RT_SLOW_RCV_WND;
+	return 0;
 }
+
+static bool eligible(const struct tcp_conn *c) { return why_slow(c) == 0; }
 
 /* An ACK XDP consumes is invisible to us: ask for the one that reaches
  * half of what is in flight whenever more is waiting to go out (unsent
@@ -150,6 +163,7 @@ void rt_sync_out(struct rt *rt, struct rt_sock *s)
 {
 	struct tcp_conn *c = s->c;
 	struct xdptcp_tcb *t;
+	int why;
 
 	if (!c || !s->has_slot || !s->flow_in)
 		return;
@@ -176,8 +190,11 @@ void rt_sync_out(struct rt *rt, struct rt_sock *s)
 			return;
 	}
 	mirror_all(rt, s);
-	if (!eligible(c))
+	why = why_slow(c);
+	if (why) {
+		rt_count(rt, (enum xdptcp_rt_stat)why, 1);
 		return;
+	}
 	t->notify_seq = notify_seq(s);
 	__atomic_store_n(&t->fast, 1, __ATOMIC_RELEASE);
 	s->fast = true;
