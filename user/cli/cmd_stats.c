@@ -24,8 +24,9 @@ static const struct cli_spec stats_spec = {
 	.synopsis = "--dev IF [--bpffs DIR] [--json]",
 	.about = "Prints every counter of the XDP program on IF (the per-CPU `stats` map,\n"
 		 "summed), then the control plane's (rt_*: frames, retransmits, connections\n"
-		 "opened and closed, TIME-WAIT entries; present while or after `serve` ran),\n"
-		 "one 'name value' line each, or with --json one object\n"
+		 "opened and closed, TIME-WAIT entries, why flows stay off the fast path;\n"
+		 "present while or after `serve` ran), one 'name value' line each, or\n"
+		 "with --json one object\n"
 		 "{\"dev\": ..., \"pin_dir\": ..., \"stats\": {name: value, ...}}.",
 	.opts = stats_opts,
 };
