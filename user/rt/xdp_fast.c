@@ -83,9 +83,10 @@ void rt_sync_in(struct rt *rt, struct rt_sock *s)
 		return;
 	t = &rt->slots.tcbs[s->slot];
 	una = __atomic_load_n(&t->snd_una, __ATOMIC_ACQUIRE);
-	tcp_fill_tcb(c, &v);
-	if (!xdptcp_seq_gt(una, v.snd_una) || xdptcp_seq_gt(una, c->snd_max))
+	/* every slotted socket, every iteration: the cheap test first */
+	if (!xdptcp_seq_gt(una, c->snd_una) || xdptcp_seq_gt(una, c->snd_max))
 		return;
+	tcp_fill_tcb(c, &v);
 	/* A pure ACK as the peer sent it, in the engine's terms: SEQ = RCV.NXT
 	 * so it is acceptable; TSval = TS.Recent so PAWS passes and frames
 	 * still queued behind it are not judged old; TSecr gives the RTT. */
