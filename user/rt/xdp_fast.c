@@ -210,13 +210,22 @@ void rt_slotted_walk(struct rt *rt, void (*fn)(struct rt *, struct rt_sock *))
 	rt->walk_next = NULL;
 }
 
-/* No list changes in here: safe inside a walk. */
-void rt_publish_snd_nxt(struct rt *rt)
+/* Before segments go out: the window they advertise, too, or the peer's
+ * data that fills it looks "beyond the window" to XDP (slow_seq) when the
+ * TX batch is flushed mid-iteration. rcv_adv only moves right (RFC 9293
+ * 3.8.6.2.2: the window is not shrunk). No list changes in here: safe
+ * inside a walk. */
+void rt_publish_sent(struct rt *rt)
 {
-	for (struct rt_sock *s = rt->slotted; s; s = s->snext)
-		if (s->fast && s->c)
-			__atomic_store_n(&rt->slots.tcbs[s->slot].snd_nxt, s->c->snd_max,
-					 __ATOMIC_RELEASE);
+	for (struct rt_sock *s = rt->slotted; s; s = s->snext) {
+		struct xdptcp_tcb *t = &rt->slots.tcbs[s->slot];
+
+		if (!s->fast || !s->c)
+			continue;
+		__atomic_store_n(&t->snd_nxt, s->c->snd_max, __ATOMIC_RELEASE);
+		if (xdptcp_seq_gt(s->c->rcv_adv, t->rcv_adv))
+			__atomic_store_n(&t->rcv_adv, s->c->rcv_adv, __ATOMIC_RELEASE);
+	}
 }
 
 /* After a crash: the old control plane's connections are gone with it

@@ -176,7 +176,7 @@ void rt_sync_in(struct rt *rt, struct rt_sock *s);
 /* fn on every slotted socket; fn may drop any socket's slot meanwhile */
 void rt_slotted_walk(struct rt *rt, void (*fn)(struct rt *, struct rt_sock *));
 void rt_sync_out(struct rt *rt, struct rt_sock *s);
-void rt_publish_snd_nxt(struct rt *rt);
+void rt_publish_sent(struct rt *rt);
 
 /* xdp_tw.c: XDP's TIME-WAIT entries. sweep_now: a full walk first (the
  * maps of a crashed control plane were taken over). rt_tw_init maps the
