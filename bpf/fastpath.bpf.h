@@ -2,7 +2,8 @@
  * are applied and consumed, in-order data is applied and redirected with a
  * FAST_DATA verdict. Anything else hands the flow to the control plane.
  * XDP writes only rcv_nxt, snd_una, snd_wnd, dupacks, ts_recent, tsecr_last,
- * acks_fast, last_rx_ns, and clears fast; snd_una and rcv_nxt move by CAS. */
+ * last_rx_ns, up_end, and clears fast (or takes an arming flow, 2 -> 1);
+ * snd_una, rcv_nxt and an arming `fast` move by CAS. */
 #ifndef XDPTCP_FASTPATH_BPF_H
 #define XDPTCP_FASTPATH_BPF_H
 
@@ -25,9 +26,59 @@ static __always_inline int fast_data(struct xdp_md *ctx, const struct pkt *p,
 	m.flags = XDPTCP_META_HAS_SLOT;
 	m.rcv_nxt = rcv_nxt;
 	tcb->last_rx_ns = now;
+	tcb->up_end = rcv_nxt;
 	stat_inc(XDPTCP_STAT_FAST_DATA);
 	stat_add(XDPTCP_STAT_FAST_DATA_BYTES, p->payload_len);
 	return redirect_meta(ctx, &m);
+}
+
+/* The 32-bit word holding state, fast, opts and snd_wscale: BPF has no
+ * byte-wide compare-and-swap. Userspace writes none of them while arming. */
+union tcb_word {
+	__u32 w;
+	struct {
+		__u8 state, fast, opts, snd_wscale;
+	} b;
+};
+
+#define ARM_GO (-1) /* arm(): the flow is ON now, go on as the fast path */
+
+/* An arming flow (XDPTCP_FAST_ARMING): userspace published its rcv_nxt,
+ * but data that went up while fast was 0 may still be on its way there,
+ * not counted in it. A frame at rcv_nxt, or one continuing the last data
+ * sent up (up_end, in the window), is in order behind that: take the flow
+ * (CAS 2 -> 1; rcv_nxt -> up_end). A frame further ahead goes up without
+ * a hand-off or a write, so the next one may still fit. Anything else goes
+ * on, and the checks after hand it back as for ON. */
+static __always_inline int arm(struct xdp_md *ctx, const struct pkt *p, struct xdptcp_tcb *tcb,
+			       __u32 slot, __u32 gen, __u64 now)
+{
+	__u32 rcv = tcb->rcv_nxt, end = tcb->up_end, adv = tcb->rcv_adv;
+	union tcb_word old, new;
+	int catch_up = 0;
+
+	if (p->seq != rcv) {
+		catch_up = p->seq == end && xdptcp_seq_gt(end, rcv) && xdptcp_seq_le(end, adv);
+		if (!catch_up) {
+			if (xdptcp_seq_gt(p->seq, rcv) && xdptcp_seq_lt(p->seq, adv)) {
+				note_up(tcb, p);
+				return slow_owned(ctx, p, slot, gen, XDPTCP_STAT_SLOW_ARMING);
+			}
+			return ARM_GO;
+		}
+	}
+	old.w = *(volatile __u32 *)&tcb->state;
+	new.w = old.w;
+	new.b.fast = XDPTCP_FAST_ON;
+	if (old.b.fast != XDPTCP_FAST_ARMING ||
+	    __sync_val_compare_and_swap((__u32 *)&tcb->state, old.w, new.w) != old.w) {
+		/* userspace took it back meanwhile: it owns the slot */
+		note_up(tcb, p);
+		return slow_owned(ctx, p, slot, gen, XDPTCP_STAT_SLOW_RACE);
+	}
+	if (catch_up && __sync_val_compare_and_swap(&tcb->rcv_nxt, rcv, end) != rcv)
+		return slow_handoff(ctx, p, tcb, slot, XDPTCP_STAT_SLOW_RACE, now);
+	return ARM_GO;
 }
 
 static __always_inline int fast_path(struct xdp_md *ctx, struct pkt *p,
@@ -36,15 +87,19 @@ static __always_inline int fast_path(struct xdp_md *ctx, struct pkt *p,
 	__u32 slot = flow->slot;
 	struct xdptcp_tcb *tcb = bpf_map_lookup_elem(&tcbs, &slot);
 	__u32 una, nxt, wnd, notify;
-	int ts;
+	int ts, rc;
+	__u8 fast;
 
 	if (!tcb)
 		return drop(XDPTCP_STAT_DROP_BAD_SLOT);
 	/* A slot being reused: the frame belongs to its previous flow. */
 	if (tcb->generation != flow->generation)
 		return slow_noslot(ctx, p, XDPTCP_V_SLOW, XDPTCP_STAT_SLOW_STALE_GEN);
-	if (!tcb->fast)
+	fast = *(volatile __u8 *)&tcb->fast;
+	if (fast == XDPTCP_FAST_OFF) {
+		note_up(tcb, p);
 		return slow_owned(ctx, p, slot, flow->generation, XDPTCP_STAT_SLOW_NOT_FAST);
+	}
 	/* One flow, one queue: two CPUs never race on a fast slot. */
 	if (ctx->rx_queue_index != tcb->queue)
 		return slow_handoff(ctx, p, tcb, slot, XDPTCP_STAT_SLOW_QUEUE, now);
@@ -59,6 +114,11 @@ static __always_inline int fast_path(struct xdp_md *ctx, struct pkt *p,
 	/* RFC 7323 section 5.3 (PAWS) */
 	if (ts && xdptcp_seq_lt(p->tsval, tcb->ts_recent))
 		return slow_handoff(ctx, p, tcb, slot, XDPTCP_STAT_SLOW_PAWS, now);
+	if (fast == XDPTCP_FAST_ARMING) {
+		rc = arm(ctx, p, tcb, slot, flow->generation, now);
+		if (rc != ARM_GO)
+			return rc;
+	}
 	/* In order, and inside the window we advertised (RFC 9293 section 3.10.7.4). */
 	if (p->seq != tcb->rcv_nxt ||
 	    (p->payload_len && xdptcp_seq_gt(p->seq + p->payload_len, tcb->rcv_adv)))
@@ -94,7 +154,6 @@ static __always_inline int fast_path(struct xdp_md *ctx, struct pkt *p,
 		tcb->ts_recent = p->tsval;
 		tcb->tsecr_last = p->tsecr;
 	}
-	tcb->acks_fast++;
 
 	if (p->payload_len)
 		return fast_data(ctx, p, tcb, slot, now);

@@ -15,6 +15,15 @@ static __always_inline void meta_init(struct xdptcp_meta *m, const struct pkt *p
 	m->reason = reason;
 }
 
+/* Where the data XDP sent up for a slot ends (any `fast`): an arming flow
+ * may continue from there (fastpath.bpf.h arm()). Last frame, not the
+ * highest: one far-off frame must not pin it. */
+static __always_inline void note_up(struct xdptcp_tcb *tcb, const struct pkt *p)
+{
+	if (p->payload_len)
+		tcb->up_end = p->seq + p->payload_len;
+}
+
 /* No slot: served port without a flow, TIME-WAIT, stale generation. */
 static __always_inline int slow_noslot(struct xdp_md *ctx, const struct pkt *p, __u8 verdict,
 				       __u16 reason)
@@ -55,7 +64,8 @@ static __always_inline int slow_handoff(struct xdp_md *ctx, const struct pkt *p,
 	m.flags = XDPTCP_META_HANDOFF | XDPTCP_META_HAS_SLOT;
 	m.rcv_nxt = tcb->rcv_nxt;
 	tcb->last_rx_ns = now;
-	tcb->fast = 0;
+	note_up(tcb, p);
+	tcb->fast = XDPTCP_FAST_OFF;
 	stat_inc(reason);
 	stat_inc(XDPTCP_STAT_SLOW);
 	return redirect_meta(ctx, &m);

@@ -289,7 +289,7 @@ static int fast_flow(struct bench *b, struct pkt_spec *s, uint8_t opts[12])
 	memset(t, 0, sizeof(*t));
 	t->generation = GEN;
 	t->state = XDPTCP_ESTABLISHED;
-	t->fast = 1;
+	t->fast = XDPTCP_FAST_ON;
 	t->opts = XDPTCP_OPT_TS;
 	t->snd_wscale = 2;
 	t->snd_una = UNA0;

@@ -11,7 +11,7 @@
 #include "xdptcp/stats.h"
 #include "xdptcp/twtab.h"
 
-#define XDPTCP_ABI_VERSION 1
+#define XDPTCP_ABI_VERSION 2 /* 2: tcb.acks_fast became up_end, fast 2 = arming */
 
 static inline uint64_t xdptcp_abi_mix(uint64_t h, uint64_t v)
 {

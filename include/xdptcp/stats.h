@@ -29,6 +29,7 @@
 	X(SLOW_DUPACK3, "slow_dupack3", "third duplicate ACK (fast retransmit)") \
 	X(SLOW_QUEUE, "slow_queue", "frame on another RX queue than its flow's") \
 	X(SLOW_RACE, "slow_race", "lost a compare-and-swap on the TCB")          \
+	X(SLOW_ARMING, "slow_arming", "arming flow, frame ahead: up, flow kept") \
 	X(SLOW_TW, "slow_tw", "TIME-WAIT segment needing the control plane")     \
 	/* TIME-WAIT */                                                         \
 	X(TW_REACK, "tw_reack", "TIME-WAIT segment answered with the final ACK") \

@@ -45,11 +45,20 @@ struct xdptcp_flow {
 /* tcb.opts bits (written by userspace before it sets fast) */
 #define XDPTCP_OPT_TS 0x01 /* timestamps negotiated (RFC 7323) */
 
-/* The compact TCB: one cache line. XDP touches it only while fast != 0. */
+/* tcb.fast. While ARMING, XDP writes nothing but `fast` (2 -> 1 by CAS, or
+ * 0 on a hand-off) and up_end; on a frame that fits it takes the flow
+ * (CAS 2 -> 1) and then owns the fields as for ON. Userspace takes an
+ * arming flow back by CAS 2 -> 0 (bpf/README.md "Choices worth knowing"). */
+#define XDPTCP_FAST_OFF 0    /* the control plane owns the slot */
+#define XDPTCP_FAST_ON 1     /* XDP runs the flow (DESIGN.md "Who writes what") */
+#define XDPTCP_FAST_ARMING 2 /* handed over; XDP takes it at the first frame that fits */
+
+/* The compact TCB: one cache line. XDP touches it only while fast != 0,
+ * except up_end, which is XDP's alone. */
 struct xdptcp_tcb {
 	__u32 generation; /* bumped by userspace each time the slot is reused */
 	__u8 state;       /* enum xdptcp_state; userspace */
-	__u8 fast;        /* userspace sets (ESTABLISHED only), XDP clears */
+	__u8 fast;        /* XDPTCP_FAST_*: userspace sets (ESTABLISHED only), XDP clears */
 	__u8 opts;        /* XDPTCP_OPT_*; userspace */
 	__u8 snd_wscale;  /* shift for the peer's window field */
 	__u32 snd_una;    /* XDP advances by CAS (fast); userspace otherwise */
@@ -66,7 +75,7 @@ struct xdptcp_tcb {
 	__u16 mss;        /* send MSS; userspace */
 	__u8 rcv_wscale;  /* shift we announced; userspace */
 	__u8 pad0;
-	__u32 acks_fast;  /* ACKs consumed by XDP (wraps); for stats/debug */
+	__u32 up_end;     /* XDP, whatever fast is: end of the last data it sent up */
 	__u64 last_rx_ns; /* CLOCK_MONOTONIC of the last frame XDP handled */
 };
 

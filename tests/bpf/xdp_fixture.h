@@ -80,7 +80,7 @@ static inline struct xdptcp_tcb *fx_fast_flow(struct pkt_case *c)
 	memset(t, 0, sizeof(*t));
 	t->generation = FX_GEN;
 	t->state = XDPTCP_ESTABLISHED;
-	t->fast = 1;
+	t->fast = XDPTCP_FAST_ON;
 	t->opts = XDPTCP_OPT_TS;
 	t->snd_wscale = 2;
 	t->snd_una = 5000;

@@ -634,7 +634,7 @@ static int diff_tcb(uint32_t slot, const struct xdptcp_tcb *a, const struct xdpt
 	DIFF_FIELD(mss);
 	DIFF_FIELD(rcv_wscale);
 	DIFF_FIELD(pad0);
-	DIFF_FIELD(acks_fast);
+	DIFF_FIELD(up_end);
 	DIFF_FIELD(last_rx_ns);
 	return n;
 }

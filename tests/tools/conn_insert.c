@@ -115,7 +115,7 @@ int main(int argc, char **argv)
 			have |= 64;
 			break;
 		case 'f':
-			tcb.fast = 1;
+			tcb.fast = XDPTCP_FAST_ON;
 			break;
 		case 'u':
 			if (num(optarg, UINT32_MAX, &v))

@@ -510,7 +510,7 @@ static int add_flow(const struct prog *p, const char *spec, int port)
 	k.rport = htons((uint16_t)rport);
 	t.generation = 1;
 	t.state = XDPTCP_ESTABLISHED;
-	t.fast = 1;
+	t.fast = XDPTCP_FAST_ON;
 	t.snd_una = t.snd_nxt = snd_nxt;
 	t.snd_wnd = 65535;
 	t.rcv_nxt = rcv_nxt;

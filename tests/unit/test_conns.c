@@ -100,6 +100,30 @@ static void test_flow_row_from_slot(void **state)
 	conns_free(&t);
 }
 
+/* tcb.fast 2 (handed over, XDP has not taken it yet) is not "fast":
+ * the text table says "arm", JSON has "fast": false, "arming": true. */
+static void test_arming_row(void **state)
+{
+	struct conns_table t = { 0 };
+	struct xdptcp_flow_key k = key("10.0.0.2", 40001, "10.0.0.1", 8080);
+	struct xdptcp_flow fl = { .slot = 7, .generation = 3 };
+	struct xdptcp_tcb s = tcb(3, XDPTCP_ESTABLISHED, XDPTCP_FAST_ARMING, 100, 200, 300);
+	char *out;
+
+	(void)state;
+	assert_int_equal(conns_add_flow(&t, &k, &fl, &s), 0);
+	conns_finish(&t, &every);
+	assert_false(t.rows[0].fast);
+	assert_true(t.rows[0].arming);
+	out = text_of(&t);
+	assert_non_null(strstr(out, " ESTABLISHED  arm "));
+	free(out);
+	out = json_of("d", "/p", &t);
+	assert_non_null(strstr(out, "\"fast\": false, \"arming\": true,"));
+	free(out);
+	conns_free(&t);
+}
+
 /* DESIGN.md: XDP ignores a slot whose generation differs; so does conns,
  * unless --all, and then it shows nothing of the other connection's slot. */
 static void test_generation_mismatch_is_stale(void **state)
@@ -305,7 +329,7 @@ static void test_json_object(void **state)
 		     "\"connections\": ["
 		     "{\"local_addr\": \"10.77.5.1\", \"local_port\": 8080, \"remote_addr\": "
 		     "\"10.77.5.2\", \"remote_port\": 40001, \"state\": \"ESTABLISHED\", "
-		     "\"timewait\": false, \"fast\": true, \"slot\": 12, \"generation\": 2, "
+		     "\"timewait\": false, \"fast\": true, \"arming\": false, \"slot\": 12, \"generation\": 2, "
 		     "\"stale\": false, \"snd_una\": 4294967295, \"snd_nxt\": 5, \"rcv_nxt\": 77}, "
 		     "{\"local_addr\": \"10.77.5.1\", \"local_port\": 8080, \"remote_addr\": "
 		     "\"10.77.5.2\", \"remote_port\": 40002, \"state\": \"TIME-WAIT\", "
@@ -353,6 +377,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_flow_row_from_slot),
+		cmocka_unit_test(test_arming_row),
 		cmocka_unit_test(test_generation_mismatch_is_stale),
 		cmocka_unit_test(test_timewait_time_left_and_expiry),
 		cmocka_unit_test(test_order_and_duplicates),

@@ -20,7 +20,8 @@ struct conns_row {
 	struct xdptcp_flow_key key; /* network byte order, as in the maps */
 	uint8_t kind;		    /* enum conns_kind */
 	uint8_t state;		    /* enum xdptcp_state (TIME-WAIT for CONNS_TW) */
-	bool fast;
+	bool fast;    /* XDP runs it (tcb.fast == XDPTCP_FAST_ON) */
+	bool arming;  /* handed to XDP, not taken yet (XDPTCP_FAST_ARMING) */
 	bool stale;   /* flow: slot out of range or its generation differs */
 	bool expired; /* timewait: deadline passed (XDP treats it as absent) */
 	uint32_t slot, generation;

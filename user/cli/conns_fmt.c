@@ -39,7 +39,8 @@ int conns_add_flow(struct conns_table *t, const struct xdptcp_flow_key *key,
 	if (r->stale) /* the slot belongs to another connection: show none of it */
 		return 0;
 	r->state = tcb->state;
-	r->fast = tcb->fast;
+	r->fast = tcb->fast == XDPTCP_FAST_ON;
+	r->arming = tcb->fast == XDPTCP_FAST_ARMING;
 	r->snd_una = tcb->snd_una;
 	r->snd_nxt = tcb->snd_nxt;
 	r->rcv_nxt = tcb->rcv_nxt;
@@ -184,7 +185,7 @@ void conns_print_text(FILE *f, const struct conns_table *t)
 					 r->generation);
 			} else {
 				snprintf(una, sizeof(una), "%u", r->snd_una);
-				fast = r->fast ? "yes" : "no";
+				fast = r->fast ? "yes" : r->arming ? "arm" : "no";
 			}
 		}
 		fprintf(f, TEXT_FMT, local, peer, xdptcp_state_name(r->state), fast, slot, una, nxt,
@@ -216,9 +217,10 @@ static void json_row(FILE *f, const struct conns_row *r)
 			r->rcv_nxt);
 	else
 		fprintf(f,
-			", \"timewait\": false, \"fast\": %s, \"slot\": %u, \"generation\": %u"
-			", \"stale\": %s, \"snd_una\": %u, \"snd_nxt\": %u, \"rcv_nxt\": %u}",
-			r->fast ? "true" : "false", r->slot, r->generation,
+			", \"timewait\": false, \"fast\": %s, \"arming\": %s, \"slot\": %u"
+			", \"generation\": %u, \"stale\": %s, \"snd_una\": %u, \"snd_nxt\": %u"
+			", \"rcv_nxt\": %u}",
+			r->fast ? "true" : "false", r->arming ? "true" : "false", r->slot, r->generation,
 			r->stale ? "true" : "false", r->snd_una, r->snd_nxt, r->rcv_nxt);
 }
 

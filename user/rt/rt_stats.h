@@ -26,6 +26,7 @@
 	X(SYNC_ACKS, "rt_sync_acks", "ACKs synthesized from what XDP consumed")           \
 	X(FAST_ON, "rt_fast_on", "times a flow was handed to the fast path")             \
 	X(FAST_OFF, "rt_fast_off", "times the control plane took a flow back")           \
+	X(FAST_REARM, "rt_fast_rearm", "arming flows refreshed before XDP took them")  \
 	X(CONNS_OPENED, "rt_conns_opened", "connections established")                   \
 	X(CONNS_CLOSED, "rt_conns_closed", "connections freed")                         \
 	X(CONNS_RESET, "rt_conns_reset", "connections ended by a reset or give-up")      \

@@ -4,7 +4,11 @@
  * engine decides anything, rt_sync_in() feeds it a synthesized pure ACK
  * carrying what XDP applied. rt_sync_out() writes the engine's view back
  * and hands the flow to XDP only in ESTABLISHED with nothing unusual
- * pending (DESIGN.md "Who writes what").
+ * pending (DESIGN.md "Who writes what"), as XDPTCP_FAST_ARMING: XDP
+ * takes it (2 -> 1) at the first frame that fits behind what is still on
+ * its way to us. Until then we refresh the slot each iteration: CAS 2 -> 0
+ * (the slot is ours, as after a hand-back), mirror, arm again; a lost CAS
+ * means XDP took the flow or handed it back, and that wins.
  *
  * This file reads engine internals (tcp/tcp_priv.h) to judge "nothing
  * unusual pending"; it writes none of them. */
@@ -50,6 +54,8 @@ int rt_flow_insert(struct rt *rt, struct rt_sock *s)
 	if (!s->has_slot)
 		return 0;
 	mirror_all(rt, s);
+	/* XDP's from here on; an arming flow may continue from it */
+	rt->slots.tcbs[s->slot].up_end = rt->slots.tcbs[s->slot].rcv_nxt;
 	tcp_flow_key(s->c, &s->key);
 	val.slot = s->slot;
 	val.generation = s->gen;
@@ -160,16 +166,46 @@ void rt_fast_take_back(struct rt *rt, struct rt_sock *s)
 	rt_sync_in(rt, s);
 }
 
+bool rt_fast_disarm(struct xdptcp_tcb *t, uint8_t *f)
+{
+	uint8_t want = XDPTCP_FAST_ARMING;
+
+	if (__atomic_compare_exchange_n(&t->fast, &want, XDPTCP_FAST_OFF, false,
+					__ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+		return true;
+	*f = want;
+	return false;
+}
+
 void rt_sync_out(struct rt *rt, struct rt_sock *s)
 {
 	struct tcp_conn *c = s->c;
 	struct xdptcp_tcb *t;
+	bool rearm = false;
+	uint8_t f;
 	int why;
 
 	if (!c || !s->has_slot || !s->flow_in)
 		return;
 	t = &rt->slots.tcbs[s->slot];
-	if (s->fast && __atomic_load_n(&t->fast, __ATOMIC_ACQUIRE)) {
+	f = s->fast ? __atomic_load_n(&t->fast, __ATOMIC_ACQUIRE) : XDPTCP_FAST_OFF;
+	if (f == XDPTCP_FAST_ARMING && eligible(c) && t->rcv_nxt == c->rcv_nxt &&
+	    t->snd_una == c->snd_una) {
+		/* nothing new for XDP to compare against (an idle flow) */
+		t->snd_nxt = c->snd_max;
+		t->rcv_adv = c->rcv_adv;
+		__atomic_store_n(&t->notify_seq, notify_seq(s), __ATOMIC_RELEASE);
+		return;
+	}
+	/* Not taken yet: XDP wrote nothing but up_end; refresh what it will
+	 * compare against (the engine read frames ahead meanwhile). */
+	if (f == XDPTCP_FAST_ARMING && rt_fast_disarm(t, &f)) {
+		rearm = true;
+		s->fast = false;
+	}
+	if (rearm) {
+		/* straight on to mirror and arm again */
+	} else if (s->fast && f == XDPTCP_FAST_ON) {
 		if (eligible(c)) {
 			/* userspace's fields only (DESIGN.md) */
 			t->snd_nxt = c->snd_max;
@@ -193,13 +229,15 @@ void rt_sync_out(struct rt *rt, struct rt_sock *s)
 	mirror_all(rt, s);
 	why = why_slow(c);
 	if (why) {
+		if (rearm)
+			rt_count(rt, XDPTCP_RT_FAST_OFF, 1);
 		rt_count(rt, (enum xdptcp_rt_stat)why, 1);
 		return;
 	}
 	t->notify_seq = notify_seq(s);
-	__atomic_store_n(&t->fast, 1, __ATOMIC_RELEASE);
+	__atomic_store_n(&t->fast, XDPTCP_FAST_ARMING, __ATOMIC_RELEASE);
 	s->fast = true;
-	rt_count(rt, XDPTCP_RT_FAST_ON, 1);
+	rt_count(rt, rearm ? XDPTCP_RT_FAST_REARM : XDPTCP_RT_FAST_ON, 1);
 }
 
 void rt_slotted_walk(struct rt *rt, void (*fn)(struct rt *, struct rt_sock *))
@@ -211,13 +249,22 @@ void rt_slotted_walk(struct rt *rt, void (*fn)(struct rt *, struct rt_sock *))
 	rt->walk_next = NULL;
 }
 
-/* No list changes in here: safe inside a walk. */
-void rt_publish_snd_nxt(struct rt *rt)
+/* Before segments go out: the window they advertise, too, or the peer's
+ * data that fills it looks "beyond the window" to XDP (slow_seq) when the
+ * TX batch is flushed mid-iteration. rcv_adv only moves right (RFC 9293
+ * 3.8.6.2.2: the window is not shrunk). No list changes in here: safe
+ * inside a walk. */
+void rt_publish_sent(struct rt *rt)
 {
-	for (struct rt_sock *s = rt->slotted; s; s = s->snext)
-		if (s->fast && s->c)
-			__atomic_store_n(&rt->slots.tcbs[s->slot].snd_nxt, s->c->snd_max,
-					 __ATOMIC_RELEASE);
+	for (struct rt_sock *s = rt->slotted; s; s = s->snext) {
+		struct xdptcp_tcb *t = &rt->slots.tcbs[s->slot];
+
+		if (!s->fast || !s->c)
+			continue;
+		__atomic_store_n(&t->snd_nxt, s->c->snd_max, __ATOMIC_RELEASE);
+		if (xdptcp_seq_gt(s->c->rcv_adv, t->rcv_adv))
+			__atomic_store_n(&t->rcv_adv, s->c->rcv_adv, __ATOMIC_RELEASE);
+	}
 }
 
 /* After a crash: the old control plane's connections are gone with it

@@ -128,7 +128,7 @@ void rt_tx_flush(struct rt *rt)
 
 	/* XDP must know how far we sent before the ACKs for it come back,
 	 * or it hands the flow back for an ACK "beyond SND.NXT" */
-	rt_publish_snd_nxt(rt);
+	rt_publish_sent(rt);
 
 	for (int tries = 0; done < rt->ntx && tries < 64; tries++) {
 		done += xdptcp_xsk_tx_submit(x, rt->tx + done, rt->ntx - done);

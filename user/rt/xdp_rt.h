@@ -42,7 +42,7 @@ struct rt_sock {
 	bool has_slot;
 	bool flow_in;	    /* `flows` has key */
 	struct xdptcp_flow_key key;
-	bool fast;	    /* we set tcb.fast (XDP may have cleared it since) */
+	bool fast;	    /* we set tcb.fast to ARMING (XDP may have taken or cleared it) */
 	bool app_gone;	    /* app called close/abort: no callbacks but on_closed */
 	bool closed_sent;   /* on_closed delivered */
 	bool deferred;	    /* on rt.deferred */
@@ -172,11 +172,14 @@ void rt_slots_tick(struct rt_slots *sl, uint64_t now);
 int rt_flow_insert(struct rt *rt, struct rt_sock *s);
 void rt_flow_remove(struct rt *rt, struct rt_sock *s);
 void rt_fast_take_back(struct rt *rt, struct rt_sock *s);
+/* An arming slot XDP has not taken back to OFF (CAS): true when done,
+ * else *f is what XDP left (ON: taken, OFF: handed back). */
+bool rt_fast_disarm(struct xdptcp_tcb *t, uint8_t *f);
 void rt_sync_in(struct rt *rt, struct rt_sock *s);
 /* fn on every slotted socket; fn may drop any socket's slot meanwhile */
 void rt_slotted_walk(struct rt *rt, void (*fn)(struct rt *, struct rt_sock *));
 void rt_sync_out(struct rt *rt, struct rt_sock *s);
-void rt_publish_snd_nxt(struct rt *rt);
+void rt_publish_sent(struct rt *rt);
 
 /* xdp_tw.c: XDP's TIME-WAIT entries. sweep_now: a full walk first (the
  * maps of a crashed control plane were taken over). rt_tw_init maps the
