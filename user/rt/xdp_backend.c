@@ -52,7 +52,18 @@ static struct rt_sock *sock_new(struct rt *rt, struct tcp_conn *c,
 	return s;
 }
 
-static void slotted_unlink(struct rt *rt, struct rt_sock *s);
+static void slotted_unlink(struct rt *rt, struct rt_sock *s)
+{
+	if (rt->walk_next == s)
+		rt->walk_next = s->snext;
+	if (s->sprev)
+		s->sprev->snext = s->snext;
+	else
+		rt->slotted = s->snext;
+	if (s->snext)
+		s->snext->sprev = s->sprev;
+	s->snext = s->sprev = NULL;
+}
 
 static void sock_unlink_free(struct rt *rt, struct rt_sock *s)
 {
@@ -81,19 +92,6 @@ static void sock_take_slot(struct rt *rt, struct rt_sock *s)
 	if (rt->slotted)
 		rt->slotted->sprev = s;
 	rt->slotted = s;
-}
-
-static void slotted_unlink(struct rt *rt, struct rt_sock *s)
-{
-	if (rt->walk_next == s)
-		rt->walk_next = s->snext;
-	if (s->sprev)
-		s->sprev->snext = s->snext;
-	else
-		rt->slotted = s->snext;
-	if (s->snext)
-		s->snext->sprev = s->sprev;
-	s->snext = s->sprev = NULL;
 }
 
 static void sock_drop_slot(struct rt *rt, struct rt_sock *s)

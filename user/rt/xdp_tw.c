@@ -16,7 +16,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include "rt/xdp_rt.h"
-#include "tcp/tw_table.h"
 
 int rt_tw_init(struct rt *rt, bool sweep_now, char *err, size_t errlen)
 {
